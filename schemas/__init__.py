@@ -1,0 +1,1 @@
+"""Record schemas: the canonical columns of every input kind, one frozen dataclass per kind."""
