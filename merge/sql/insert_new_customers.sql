@@ -1,0 +1,9 @@
+-- One customer per row that creates one.
+INSERT INTO customers
+SELECT new_customer_id, customer_type, document_type, document_number, document_check, identity_key,
+       first_name, middle_name, last_name, second_last_name, business_name,
+       first_name_folded, middle_name_folded, last_name_folded, second_last_name_folded,
+       business_name_folded, business_name_core, legal_form, date_of_birth, gender,
+       city, city_folded, country, tags,
+       'active', NULL, NULL, updated_at, $now, $now
+FROM planned WHERE identity_outcome = 'new';

@@ -1,0 +1,162 @@
+"""The ``unifica`` command line: a thin layer over plain functions.
+
+A user mistake is one line on stderr (``Error: ...``) and exit code 1; ``--debug`` shows the
+traceback. Every command ends with a one-line summary.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from unifica.errors import UnificaError
+
+app = typer.Typer(
+    help="Unifica: find and merge duplicate customers from every channel into one DuckDB warehouse.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The unifica.toml to use.",
+                                            envvar="UNIFICA_CONFIG")]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn a ``UnificaError`` into one line on stderr and exit code 1 (``--debug``: traceback)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UnificaError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True)
+
+
+class _Bars:
+    """A progress callback (what, done, total) drawing one bar per ``what``."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if what not in self.tasks:
+            self.tasks[what] = self.progress.add_task(what, total=total)
+        self.progress.update(self.tasks[what], completed=done, total=total)
+
+
+@app.command()
+@user_errors
+def init(config: ConfigOption = Path("unifica.toml"),
+         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False) -> None:
+    """Write a commented starter unifica.toml to adapt to your sources."""
+    if config.exists() and not force:
+        raise UnificaError(f"{config} exists already; edit it, or use --force to overwrite it")
+    text = resources.files("unifica").joinpath("templates/unifica.toml").read_text(encoding="utf-8")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+    out.print(f"wrote {config}: map your sources under [sources.NAME], then run `unifica ingest`")
+
+
+@app.command()
+@user_errors
+def ingest(
+    config: ConfigOption = Path("unifica.toml"),
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    on_existing: Annotated[str | None, typer.Option(
+        "--on-existing", help="A record whose identity already exists: skip | replace | fail "
+                              "(default: each source's on_existing).")] = None,
+) -> None:
+    """Read every configured source file into the warehouse, normalised.
+
+    Bad rows and unreadable files go to the quarantine table with a reason; files already
+    ingested (same bytes) are skipped. Each file is loaded in one transaction.
+    """
+    from merge.ingest import ingest_sources
+    from merge.warehouse import open_warehouse
+    from schemas.records import OnExisting
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    policy = _on_existing(on_existing)
+    for name in source or []:
+        if name not in cfg.sources:
+            raise UnificaError(f"{config}: no source {name!r} (sources: {', '.join(cfg.sources)})")
+    started = time.perf_counter()
+    with open_warehouse(cfg.warehouse) as con, _progress() as progress:
+        summary = ingest_sources(con, cfg, only=source, on_existing=policy, progress=_Bars(progress))
+    for f in summary.unreadable:
+        err.print(f"[yellow]unreadable:[/yellow] {f.reason}", highlight=False, soft_wrap=True)
+    out.print(f"{summary.line()} -> {cfg.warehouse} ({time.perf_counter() - started:.1f} s)", highlight=False,
+              soft_wrap=True)
+
+
+def _on_existing(value: str | None):
+    from schemas.records import OnExisting
+
+    if value is None:
+        return None
+    try:
+        return OnExisting(value)
+    except ValueError:
+        raise UnificaError(f"--on-existing {value!r}: choose skip, replace or fail") from None
+
+
+@app.command()
+@user_errors
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the files into.")] = Path("generated"),
+    customers: Annotated[int, typer.Option("--customers", "-n", min=1,
+                                           help="Customer records to write (rows, across all sources).")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 1,
+    duplicate_share: Annotated[float, typer.Option(
+        "--duplicate-share", min=0.0, max=1.0, help="Share of real customers that appear 2-5 times.")] = 0.3,
+    bad_rows: Annotated[int | None, typer.Option("--bad-rows", min=0,
+                                                 help="Deliberately bad rows to plant (default ~0.1 %).")] = None,
+) -> None:
+    """Write seeded synthetic multi-channel CRM data with ground truth (truth.csv, bad_rows.csv)
+    and a unifica.toml that maps it: for demos, tests and benchmarks."""
+    from unifica.synth import generate as make
+
+    started = time.perf_counter()
+    with _progress() as progress:
+        summary = make(out_dir, customers=customers, seed=seed, duplicate_share=duplicate_share,
+                       bad_rows=bad_rows, progress=_Bars(progress))
+    out.print(f"{summary.line() if hasattr(summary, 'line') else summary} -> {out_dir}/ "
+              f"({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def run(config: ConfigOption = Path("unifica.toml")) -> None:
+    """Run the whole consolidation as a Prefect flow: ingest every source (more steps follow
+    as they are built). Without a Prefect server a temporary local one starts (~20 s)."""
+    from pipelines.consolidate import consolidate
+
+    started = time.perf_counter()
+    result = consolidate(str(config))
+    out.print(f"consolidation run {result['run_id']}: {result['ingest_line']} -> {result['warehouse']} "
+              f"({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
