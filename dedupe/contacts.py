@@ -76,24 +76,45 @@ def phone(raw: str, country: str | None) -> Phone | None:
     if float_digits := _SPREADSHEET_FLOAT.fullmatch(text):
         text = float_digits.group(1)
     if text.startswith("00"):
-        # "0057 300 ...": phonenumbers reads "00" plus carrier codes as a national
-        # international prefix (Colombia's "005", Brazil's "0055") and gets the country wrong.
+        # "0057 300 ...": phonenumbers takes "005" (Colombia) or "0055" (Brazil) for the
+        # international prefix with a carrier code and then reads the wrong country.
         text = "+" + text[2:]
     try:
         parsed = phonenumbers.parse(text, country.upper() if country else None)
     except phonenumbers.NumberParseException:
         return unread
+    valid = phonenumbers.is_valid_number(parsed)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not valid:
+        # Reading an invalid number's E.164 back can strip a national prefix once more
+        # ("+82 0000000"): settle on the form that reads back as itself, as stored values must.
+        parsed, e164 = _settled(parsed, e164)
+        valid = phonenumbers.is_valid_number(parsed)
     national = phonenumbers.national_significant_number(parsed)
     area_length = phonenumbers.length_of_national_destination_code(parsed)
     return Phone(
         raw=raw,
-        e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+        e164=e164,
         country_code=parsed.country_code,
         area_code=national[:area_length] or None,
         number=national[area_length:],
         line_type=_LINE_TYPES.get(phonenumbers.number_type(parsed), LineType.UNKNOWN),
-        valid=phonenumbers.is_valid_number(parsed),
+        valid=valid,
     )
+
+
+def _settled(parsed: phonenumbers.PhoneNumber, e164: str) -> tuple[phonenumbers.PhoneNumber, str]:
+    """Return the number re-read from its E.164 until that E.164 no longer changes."""
+    for _ in range(len(e164)):
+        try:
+            again = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            break
+        again_e164 = phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164)
+        if again_e164 == e164:
+            break
+        parsed, e164 = again, again_e164
+    return parsed, e164
 
 
 @dataclass(frozen=True)
