@@ -48,7 +48,7 @@ DOCUMENT_TYPE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "NUIP": ("numero unico identificacion personal",),
     "NIT": ("numero identificacion tributaria",),
     "PEP": ("permiso especial permanencia",),
-    "PPT": ("permiso proteccion temporal",),
+    "PPT": ("permiso proteccion temporal", "permiso por proteccion temporal"),
     "TE": ("tarjeta extranjeria",),
     # Several countries
     "PAS": ("PA", "PP", "pasaporte", "passaporte", "passport"),
