@@ -268,6 +268,7 @@ def test_company_without_suffix_shares_the_core() -> None:
     ("Gómez Hermanos S. en C.", "gomez hermanos", "SENC"), ("Gómez Hermanos S en C", "gomez hermanos", "SENC"),
     ("Gómez Hermanos S. en C.S.", "gomez hermanos", "SCS"),
     ("Ferretería Juan E.U.", "ferreteria juan", "EU"), ("Ferretería Juan EU", "ferreteria juan", "EU"),
+    ("Ferretería Juan Empresa Unipersonal", "ferreteria juan", "EU"),
     ("Pérez y Cía.", "perez", None), ("Pérez & Cía", "perez", None), ("Pérez y Compañía S.A.S.", "perez", "SAS"),
     ("Pérez & Cía. S. en C.", "perez", "SENC"), ("Gomes & Companhia Ltda", "gomes", "LTDA"),
     ("Padaria Pão Quente Ltda", "padaria pao quente", "LTDA"), ("Padaria Pão Quente ME", "padaria pao quente", "ME"),
