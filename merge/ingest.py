@@ -130,8 +130,11 @@ def _read(con: duckdb.DuckDBPyConnection, source: SourceConfig, kind: RecordKind
     """Read a file, or record it as unreadable (quarantine, line NULL) / unchanged."""
     outcome = FileOutcome(source.name, kind.value, str(path), "unreadable")
     try:
-        fmt = source.format_of(path)
-        read = read_source_file(path, fmt, source.encoding, source.delimiter, source.sheet)
+        fmt = source.format_of(path, kind)
+        # related files share the source's encoding; their format and delimiter are their own
+        customers = kind is RecordKind.CUSTOMERS
+        read = read_source_file(path, fmt, source.encoding, source.delimiter if customers else None,
+                                source.sheet if customers else None)
         _check_headers(read, source, kind)
     except UnreadableFile as exc:
         outcome.reason = f"{path.name}: {exc}"

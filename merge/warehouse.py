@@ -49,7 +49,7 @@ def sql_text(name: str) -> str:
 
 @cache
 def _parameters(name: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\$([a-z_]+)", sql_text(name)))
+    return frozenset(re.findall(r"\$([a-z_][a-z0-9_]*)", sql_text(name)))
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:

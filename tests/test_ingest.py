@@ -20,7 +20,7 @@ WEB = """\
 id,tipo,numero,nombre,apellido,nacimiento,correo,telefono,ciudad
 W1,C.C.,1.234.567,María José,Núñez,17/05/1990,MJ.Nunez@Gmail.com,300 123 4567,Bogotá
 W2,cédula,9.876.543,Luis,Pérez,01/02/1985,luis@x.co;luis.perez@gmail.com,(300) 765-4321;601 234 5678,Cali
-W3,NIT,900.123.456-7,,,,ventas@andina.co,,Medellín
+W3,NIT,900.123.456-8,,,,ventas@andina.co,,Medellín
 """
 WEB_COLUMNS = """
 [sources.web.columns]
@@ -244,7 +244,7 @@ def test_related_files_attach_to_their_customers(tmp_path: Path) -> None:
         "W1,T-1,open,black_friday,whatsapp,Ana,2024-11-29 10:00:00\nW2,T-2,closed,cobranza,phone,Luis,2024-01-02\n",
         encoding="utf-8")
     (tmp_path / "attachments.csv").write_text(
-        "source_record_id,ticket_number,file_name\nW1,T-1,cedula.pdf\nW1,T-9,missing.pdf\n", encoding="utf-8")
+        "source_record_id,ticket_number,file_name\nW1,T-1,cedula.pdf\nW1,T-9,missing.pdf\nW404,T-1,x.pdf\n", encoding="utf-8")
     (tmp_path / "relations.csv").write_text(
         "source_record_id,related_source_record_id,tags\nW1,W2,conyuge\nW1,W1,self\n", encoding="utf-8")
     extra = ('accounts = ["accounts.csv"]\ntickets = ["tickets.csv"]\nattachments = ["attachments.csv"]\n'
@@ -260,7 +260,7 @@ def test_related_files_attach_to_their_customers(tmp_path: Path) -> None:
         (w1, "cedula.pdf")]
     assert _query(cfg, "SELECT customer_id, related_customer_id, tags FROM customer_relations") == [(w1, w2, "conyuge")]
     reasons = [r for (r,) in _query(cfg, "SELECT reason FROM quarantine WHERE kind <> 'customers' ORDER BY kind")]
-    assert any("no customer record web/W404" in r for r in reasons)
+    assert sum("no customer record web/W404" in r for r in reasons) == 2  # the account and the attachment
     assert any("no ticket T-9" in r for r in reasons)
     assert any("to itself" in r for r in reasons)
     assert _query(cfg, "SELECT status, tickets FROM tickets_by_status WHERE customer_id = ?", [w1]) == [("open", 1)]
@@ -271,7 +271,7 @@ def test_xlsx_and_jsonl_sources(tmp_path: Path) -> None:
     sheet = book.active
     sheet.title = "clientes"
     sheet.append(["Código", "Tipo Doc", "Nro Documento", "Razón Social", "Teléfono"])
-    sheet.append([501, "NIT", "900.123.456-7", "Comercializadora Andina S.A.S.", "6042345678"])
+    sheet.append([501, "NIT", "900.123.456-8", "Comercializadora Andina S.A.S.", "6042345678"])
     book.save(tmp_path / "erp.xlsx")
     (tmp_path / "wa.jsonl").write_text(
         '{"wa_id": "wa-1", "name": "Ana", "last": "Ríos", "phone": "+55 11 98765-4321", "country": "BR"}\n'
@@ -301,7 +301,7 @@ last_name = "last"
     summary = _ingest(cfg)
     assert _query(cfg, "SELECT customer_type, document_number, document_check, business_name_core, legal_form "
                        "FROM customers WHERE document_type = 'NIT'") == [
-        ("company", "9001234567", "valid", "comercializadora andina", "SAS")]
+        ("company", "9001234568", "valid", "comercializadora andina", "SAS")]
     assert _query(cfg, "SELECT phones, country FROM source_records WHERE source_system = 'whatsapp'") == [
         (["+5511987654321"], "BR")]
     assert summary.as_dict()["rows_quarantined"] == 1

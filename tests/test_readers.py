@@ -90,13 +90,13 @@ def test_xlsx_numbers_and_dates_read_as_the_text_a_person_typed(tmp_path: Path) 
     sheet.append(["Código", "Nro Documento", "Nacimiento", "Saldo"])
     sheet.append([1001, 1234567, dt.date(1990, 5, 17), 12.5])
     sheet.append([None, None, None, None])
-    sheet.append(["1002", "900.123.456-7", "17/05/1990", None])
+    sheet.append(["1002", "900.123.456-8", "17/05/1990", None])
     book.save(path)
     read = read_source_file(path, "xlsx", sheet="clientes")
     assert read.headers == ["Código", "Nro Documento", "Nacimiento", "Saldo"]
     assert read.rows == [
         RawRow(2, {"Código": "1001", "Nro Documento": "1234567", "Nacimiento": "1990-05-17", "Saldo": "12.5"}),
-        RawRow(4, {"Código": "1002", "Nro Documento": "900.123.456-7", "Nacimiento": "17/05/1990", "Saldo": ""}),
+        RawRow(4, {"Código": "1002", "Nro Documento": "900.123.456-8", "Nacimiento": "17/05/1990", "Saldo": ""}),
     ]
     with pytest.raises(UnreadableFile, match="no sheet 'clients'"):
         read_source_file(path, "xlsx", sheet="clients")

@@ -51,9 +51,9 @@ class SourceConfig:
             found.extend(Path(m) for m in matches if Path(m).is_file() or not glob.has_magic(full))
         return list(dict.fromkeys(found))
 
-    def format_of(self, path: Path) -> str:
-        """The file format: the configured one, else the extension's."""
-        if self.format:
+    def format_of(self, path: Path, kind: RecordKind = RecordKind.CUSTOMERS) -> str:
+        """The file format: the configured one for customer files, else the extension's."""
+        if self.format and kind is RecordKind.CUSTOMERS:
             return self.format
         fmt = _EXTENSION_FORMATS.get(path.suffix.lower())
         if fmt is None:

@@ -1,0 +1,44 @@
+"""The Prefect flows, run for real under prefect_test_harness (a temporary local server)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from pipelines.consolidate import consolidate
+from pipelines.ingest import ingest_flow
+from tests.conftest import write_config
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefect_server() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def _config(tmp_path: Path) -> Path:
+    (tmp_path / "a.csv").write_text("id,tipo,numero,nombre,apellido\n1,CC,123456,Ana,Ríos\n2,C.C.,123.456,Ana,Rios\n"
+                                    "3,CC,999999,,\n", encoding="utf-8")
+    return write_config(tmp_path, '[warehouse]\npath = "wh.duckdb"\n[sources.a]\nfiles = ["a.csv"]\ncountry = "CO"\n'
+                                  '[sources.a.columns]\nsource_record_id = "id"\ndocument_type = "tipo"\n'
+                                  'document_number = "numero"\nfirst_name = "nombre"\nlast_name = "apellido"\n')
+
+
+def test_ingest_flow_loads_the_sources(tmp_path: Path) -> None:
+    result = ingest_flow(str(_config(tmp_path)))
+    assert result["rows_loaded"] == 2 and result["rows_quarantined"] == 1 and result["new_customers"] == 1
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM customer_sources").fetchall() == [(2,)]
+    con.close()
+
+
+def test_consolidate_flow_records_its_run(tmp_path: Path) -> None:
+    result = consolidate(str(_config(tmp_path)))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    run = con.execute("SELECT command, status, summary->'ingest'->>'rows_loaded' FROM runs WHERE run_id = ?",
+                      [result["run_id"]]).fetchall()
+    con.close()
+    assert run == [("run", "succeeded", "2")]
