@@ -164,7 +164,7 @@ def generate(out_dir: Path, customers: int, seed: int, duplicate_share: float = 
     role = np.concatenate([np.where(copy_no == 0, ent["role"].to_numpy()[entity[:len(copy_no)]], "duplicate"),
                            np.full(n_bad, "bad")]).astype(object)
     say("records", 0, 1)
-    recs = customer_records(rng_rec, ent, entity, source, role != "original")
+    recs = customer_records(rng_rec, ent, entity, source, np.isin(role, ("duplicate", "bad")))
     recs["role"] = role
     recs["bad_kind"] = np.concatenate([np.full(len(copy_no), ""), kinds]).astype(object)
     bad_date = (recs["bad_kind"] == "bad_date").to_numpy()
