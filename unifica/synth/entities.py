@@ -117,11 +117,11 @@ def _phones(rng: np.random.Generator, country: np.ndarray, city: np.ndarray, mob
     area = _CITY_AREA[city]
     prefixes = np.array(v.CO_MOBILE_PREFIXES)[rng.integers(0, len(v.CO_MOBILE_PREFIXES), n)]
     if mobile:
-        low = np.select([country == "CO", country == "BR", country == "MX", country == "EC"],
-                        [prefixes * 10**7 + 2_000_000, area * 10**9 + 960_000_000, 55 * 10**8 + 10_000_000,
-                         960_000_000], 900_000_000)  # PE, CL: 9 digits starting with 9
-        span = np.select([country == "CO", country == "BR", country == "MX", country == "EC"],
-                         [8_000_000, 40_000_000, 90_000_000, 40_000_000], 100_000_000)
+        # ranges phonenumbers' metadata knows as mobile: CO 3xx, BR (DDD) 9 6-9xxx, EC 098/099, CL 9 5x
+        kinds = [country == "CO", country == "BR", country == "MX", country == "EC", country == "CL"]
+        low = np.select(kinds, [prefixes * 10**7 + 2_000_000, area * 10**9 + 960_000_000, 55 * 10**8 + 10_000_000,
+                                980_000_000, 950_000_000], 900_000_000)  # PE: 9 digits starting with 9
+        span = np.select(kinds, [8_000_000, 40_000_000, 90_000_000, 20_000_000, 15_000_000], 100_000_000)
     else:
         low = np.select([country == "CO", country == "BR", country == "MX", country == "CL"],
                         [(600 + area) * 10**7 + 2_000_000, area * 10**8 + 20_000_000, 55 * 10**8 + 10_000_000,
