@@ -227,6 +227,19 @@ def test_each_source_has_its_own_styles(data: Dataset) -> None:
     assert all(re.fullmatch(r"\d+", i) for i in values["erp"]["source_record_id"])
 
 
+def test_channels_always_carry_their_own_contact(data: Dataset) -> None:
+    checked = Counter()
+    for r in data.rows:
+        if r.record and (r.file, r.line) not in data.bad:
+            if r.source == "email":
+                assert "@" in r.record["email"] and ";" not in r.record["email"], (r.file, r.line)
+            if r.source == "whatsapp":
+                digits = re.sub(r"\D", "", r.record["phone"])
+                assert r.record["source_record_id"].startswith(f"wa_{digits}_"), (r.file, r.line)
+            checked[r.source] += 1
+    assert checked["email"] and checked["whatsapp"]
+
+
 # --- values ------------------------------------------------------------------------------
 
 def _document_codes() -> dict[tuple[str, str], str]:

@@ -124,7 +124,10 @@ def customer_records(rng: np.random.Generator, ent: pd.DataFrame, entity: np.nda
     df = ent.take(entity).reset_index(drop=True)
     df["source"] = source
     company = df["is_company"].to_numpy()
-    rand = lambda: rng.random(n)  # noqa: E731 - one uniform per record, drawn in a fixed order
+
+    def rand() -> np.ndarray:  # one uniform per record, drawn in a fixed order
+        return rng.random(n)
+
     hit = {name: dup & (rand() < p) for name, p in P.items()}
 
     _given_names(rng, df, dup)
@@ -150,17 +153,19 @@ def customer_records(rng: np.random.Generator, ent: pd.DataFrame, entity: np.nda
     junk_doc = (rand() < P_JUNK["document"]) & (df["doc_type"].to_numpy() == "CC")
     df.loc[junk_doc, "doc_number"] = np.array(v.JUNK_DOCUMENTS, dtype=object)[rng.integers(0, 2, junk_doc.sum())]
 
-    email = np.where(df["has_email"].to_numpy(), df["email"].to_numpy(), "")
+    # e-mails are the e-mail source's key, as phones are WhatsApp's: always there and real
+    by_mail = source == SOURCES.index("email")
+    email = np.where(df["has_email"].to_numpy() | by_mail, df["email"].to_numpy(), "")
     # a new address: persons' from their first name, companies' from their name (a free mailbox)
     local = fold_lower(np.where(company, df["business_name"], df["first_name"])[hit["email_new"]])
     domains = np.array(list(v.EMAIL_DOMAINS["XX"]), dtype=object)
     email[hit["email_new"]] = np.array(local, dtype=object) + rng.integers(10, 9999, hit["email_new"].sum()).astype(str) \
         + "@" + domains[rng.integers(0, len(domains), hit["email_new"].sum())]
-    email[hit["email_missing"]] = ""
+    email[hit["email_missing"] & ~by_mail] = ""
     df["email"] = email
-    _apply(rng, df, "email", hit["email_invalid"], lambda s, r: (s.replace("@", "@@"), s.replace("@", " "),
-                                                            s.rsplit(".", 1)[0], s.replace(".", "..", 1))[r % 4])
-    junk_email = rand() < P_JUNK["email"]
+    _apply(rng, df, "email", hit["email_invalid"] & ~by_mail, lambda s, r: (
+        s.replace("@", "@@"), s.replace("@", " "), s.rsplit(".", 1)[0], s.replace(".", "..", 1))[r % 4])
+    junk_email = (rand() < P_JUNK["email"]) & ~by_mail
     df.loc[junk_email, "email"] = np.array(v.JUNK_EMAILS, dtype=object)[rng.integers(0, 3, junk_email.sum())]
     df["email2"] = np.where(dup & (rand() < .5), "", df["email2"].to_numpy())
 
