@@ -113,27 +113,26 @@ def _record_ids(name: str, recs: pd.DataFrame) -> np.ndarray:
     return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
 
 
+def _earlier_holders(recs: pd.DataFrame, i: int) -> np.ndarray:
+    """Rows a repeated id at row i can copy: good rows of another entity, earlier in its file."""
+    same_file = recs["file"].to_numpy() == recs.at[i, "file"]
+    return np.flatnonzero(same_file & (np.arange(len(recs)) < i) & (recs["bad_kind"].to_numpy() == "")
+                          & (recs["entity"].to_numpy() != recs.at[i, "entity"]))
+
+
 def _order_source(rng: np.random.Generator, name: str, recs: pd.DataFrame) -> pd.DataFrame:
     """The source's rows in file order (by update time), with file, line and record_id."""
-    recs = recs.sort_values(["updated_at"], kind="stable").reset_index(drop=True)
-    recs["file"] = _files(name, recs["updated_at"].to_numpy())
-    recs = recs.sort_values(["file"], kind="stable").reset_index(drop=True)
-    recs["pos"] = recs.groupby("file").cumcount()
-    first_line = 1 if STYLES[name].file_format == "jsonl" else 2
-    # a repeated id must come after the row that had it first
-    for i in np.flatnonzero((recs["bad_kind"] == "duplicate_id").to_numpy() & (recs["pos"] == 0).to_numpy()):
-        if i + 1 < len(recs) and recs.at[i + 1, "file"] == recs.at[i, "file"]:
-            rows = recs.iloc[[i + 1, i]].to_numpy()
-            recs.iloc[[i, i + 1], :] = rows
-            recs.loc[[i, i + 1], "pos"] = [0, 1]
-    recs["line"] = recs["pos"] + first_line
+    recs = recs.assign(file=_files(name, recs["updated_at"].to_numpy()), last=False)
+    recs = recs.sort_values(["file", "updated_at"], kind="stable").reset_index(drop=True)
+    repeated = np.flatnonzero((recs["bad_kind"] == "duplicate_id").to_numpy())
+    # a repeated id needs a first holder above it; one with none yet goes to the end of its file
+    recs.loc[[i for i in repeated if len(_earlier_holders(recs, i)) == 0], "last"] = True
+    recs = recs.sort_values(["file", "last", "updated_at"], kind="stable").reset_index(drop=True)
+    recs["line"] = recs.groupby("file").cumcount() + (1 if STYLES[name].file_format == "jsonl" else 2)
     recs["record_id"] = _record_ids(name, recs)
-    kind = recs["bad_kind"].to_numpy()
-    for i in np.flatnonzero(kind == "duplicate_id"):
-        same_file = (recs["file"].to_numpy() == recs.at[i, "file"]) & (np.arange(len(recs)) < i) & (kind == "")
-        earlier = np.flatnonzero(same_file & (recs["entity"].to_numpy() != recs.at[i, "entity"]))
-        recs.at[i, "record_id"] = recs.at[int(rng.choice(earlier)), "record_id"]
-    recs.loc[kind == "missing_id", "record_id"] = ""
+    for i in np.flatnonzero((recs["bad_kind"] == "duplicate_id").to_numpy()):
+        recs.at[i, "record_id"] = recs.at[int(rng.choice(_earlier_holders(recs, i))), "record_id"]
+    recs.loc[(recs["bad_kind"] == "missing_id").to_numpy(), "record_id"] = ""
     return recs
 
 
