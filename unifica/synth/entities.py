@@ -128,16 +128,7 @@ def _phones(rng: np.random.Generator, country: np.ndarray, city: np.ndarray, mob
                          220_000_000], area * 10**7 + 2_000_000)  # PE (1), EC (2): 8 digits
         span = np.select([country == "CO", country == "BR", country == "MX", country == "CL"],
                          [6_000_000, 40_000_000, 90_000_000, 10_000_000], 6_000_000)
-    # unique per draw region: offsets inside [low, low + span), keyed so two regions never collide
-    offsets = unique_ints(rng, 0, span, n) if n else np.zeros(0, dtype=np.int64)
-    numbers = low + offsets
-    while True:  # offsets are unique, numbers from different regions could still meet
-        _, first = np.unique(numbers, return_index=True)
-        again = np.ones(n, dtype=bool)
-        again[first] = False
-        if not again.any():
-            return numbers
-        numbers[again] = low[again] + rng.integers(0, span[again])
+    return unique_ints(rng, low, low + span, n)  # one number, one entity
 
 
 def _addresses(rng: np.random.Generator, df: pd.DataFrame) -> None:

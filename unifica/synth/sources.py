@@ -150,11 +150,11 @@ def format_phone(cc: str, nsn: str, style: str) -> str:
 
 def _spelling(rng: np.random.Generator, codes: np.ndarray, table: dict[str, tuple[str, ...]]) -> np.ndarray:
     """Each canonical document type as this source spells it (first spelling 60 %)."""
-    r = rng.random(len(codes))
+    usual, other = rng.random(len(codes)) < .6, rng.integers(0, 1_000, len(codes))
     out = []
-    for code, x in zip(codes, r):
+    for code, u, k in zip(codes, usual, other):
         spellings = table.get(code, (code,))
-        out.append(spellings[0] if x < .6 or len(spellings) == 1 else spellings[1 + int(x * 97) % (len(spellings) - 1)])
+        out.append(spellings[0] if u or len(spellings) == 1 else spellings[1 + k % (len(spellings) - 1)])
     return np.array(out, dtype=object)
 
 
