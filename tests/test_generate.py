@@ -472,3 +472,13 @@ def test_too_few_customers_is_a_user_error(tmp_path: Path) -> None:
         generate(tmp_path, customers=10, seed=1)
     with pytest.raises(UnificaError, match="duplicate share"):
         generate(tmp_path, customers=1000, seed=1, duplicate_share=1.5)
+
+
+def test_bundled_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    summary = generate(tmp_path, customers=4000, seed=20261123)
+    assert sorted(p.name for p in sample.iterdir()) == sorted(summary.files)
+    for name in summary.files:
+        assert (sample / name).read_bytes() == (tmp_path / name).read_bytes(), f"regenerate data/sample: {name}"
+    assert summary.duplicated_entities / summary.entities >= 0.25
+    assert 5 <= summary.bad_rows + summary.bad_related_rows <= 12
