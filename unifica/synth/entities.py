@@ -32,7 +32,8 @@ def fold_lower(values: np.ndarray) -> list[str]:
     return [s.translate(_SLUG).lower() for s in values]
 
 
-def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+def choose(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+    """n keys of weights drawn with their weights (object array)."""
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
     return keys[rng.choice(len(keys), size=n, p=p / p.sum())]
@@ -246,7 +247,7 @@ def _emails(rng: np.random.Generator, df: pd.DataFrame) -> None:
     domain = np.empty(n, dtype=object)
     for code, domains in v.EMAIL_DOMAINS.items():
         m = (country == code) if code != "XX" else ~np.isin(country, ("CO", "BR"))
-        domain[m] = _choice(rng, domains, int(m.sum()))
+        domain[m] = choose(rng, domains, int(m.sum()))
     slug = fold_lower(np.array([f"{v.COMPANY_PREFIXES['BR' if c == 'BR' else 'ES'][p][0]} {core}"
                                 if co else "" for c, p, core, co in
                                 zip(country, df["biz_prefix"], df["biz_core"], company)], dtype=object))
@@ -269,7 +270,7 @@ def draw_entities(rng: np.random.Generator, n: int) -> pd.DataFrame:
     df = pd.DataFrame({"entity": np.arange(n)})
     df["is_company"] = rng.random(n) < COMPANY_SHARE
     r = rng.random(n)
-    country = np.where(r < 0.6, "CO", np.where(r < 0.95, "BR", _choice(rng, v.OTHER_COUNTRIES, n))).astype(object)
+    country = np.where(r < 0.6, "CO", np.where(r < 0.95, "BR", choose(rng, v.OTHER_COUNTRIES, n))).astype(object)
     country[df["is_company"].to_numpy() & ~np.isin(country, ("CO", "BR"))] = "CL"
     df["country"] = country
     df["city"] = _cities(rng, country)
@@ -281,7 +282,7 @@ def draw_entities(rng: np.random.Generator, n: int) -> pd.DataFrame:
     _person_names(rng, df, person)
     _company_names(rng, df, ~person)
 
-    co_doc = _choice(rng, {"CC": .93, "CE": .025, "PAS": .02, "TI": .025}, n)
+    co_doc = choose(rng, {"CC": .93, "CE": .025, "PAS": .02, "TI": .025}, n)
     doc = np.select([country == "CO", country == "BR", country == "PE", country == "CL"],
                     [co_doc, "CPF", np.where(rng.random(n) < .8, "DNI", "PAS"),
                      np.where(rng.random(n) < .85, "RUT", "PAS")], "PAS").astype(object)

@@ -10,6 +10,7 @@ import pandas as pd
 from unifica.synth import vocab as v
 from unifica.synth.corrupt import UPDATED_FROM, UPDATED_TO
 from unifica.synth.documents import unique_ints
+from unifica.synth.entities import choose
 from unifica.synth.sources import format_times
 
 COLUMNS = {
@@ -18,12 +19,6 @@ COLUMNS = {
     "attachments": ("source_record_id", "ticket_number", "file_name"),
     "relations": ("source_record_id", "related_source_record_id", "tags"),
 }
-
-
-def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
-    keys = np.array(list(weights), dtype=object)
-    p = np.array(list(weights.values()))
-    return keys[rng.choice(len(keys), n, p=p / p.sum())]
 
 
 def _times(rng: np.random.Generator, n: int, fmt: str, start: np.datetime64 = UPDATED_FROM) -> np.ndarray:
@@ -46,8 +41,8 @@ def accounts(rng: np.random.Generator, ids: np.ndarray, company: np.ndarray) -> 
     return pd.DataFrame({
         "source_record_id": owner,
         "account_number": [f"{x[:4]}-{x[4:8]}-{x[8:]}" for x in number],
-        "account_type": _pick(rng, v.ACCOUNT_TYPES, n),
-        "status": _pick(rng, v.ACCOUNT_STATUSES, n),
+        "account_type": choose(rng, v.ACCOUNT_TYPES, n),
+        "status": choose(rng, v.ACCOUNT_STATUSES, n),
         "opened_at": _times(rng, n, "%Y-%m-%d", np.datetime64("2005-01-01T00:00:00")),
     })
 
@@ -57,14 +52,14 @@ def tickets(rng: np.random.Generator, ids: np.ndarray, prefix: str, channels: di
     """Tickets of some customers; numbers are prefix + a sequence, unique across files."""
     owner = _repeat(rng, ids, share, most)
     n = len(owner)
-    status = _pick(rng, v.TICKET_STATUSES, n)
+    status = choose(rng, v.TICKET_STATUSES, n)
     agent = np.array(v.AGENTS, dtype=object)[rng.integers(0, len(v.AGENTS), n)]
     return pd.DataFrame({
         "source_record_id": owner,
         "ticket_number": [f"{prefix}{i:07d}" for i in range(1, n + 1)],
         "status": status,
-        "campaign": _pick(rng, v.CAMPAIGNS, n),
-        "channel": _pick(rng, channels, n),
+        "campaign": choose(rng, v.CAMPAIGNS, n),
+        "channel": choose(rng, channels, n),
         "assigned_agent": np.where((status == "open") & (rng.random(n) < .5), "", agent),
         "created_at": _times(rng, n, fmt),
     })
@@ -98,7 +93,7 @@ def relations(rng: np.random.Generator, erp: pd.DataFrame, entities: pd.DataFram
         owner = _repeat(rng, companies["record_id"].to_numpy(), .5, 3)
         pick = people.iloc[rng.integers(0, len(people), len(owner))]
         parts.append(pd.DataFrame({"source_record_id": owner, "related_source_record_id": pick["record_id"].to_numpy(),
-                                   "tags": _pick(rng, v.RELATION_TAGS_COMPANY, len(owner))}))
+                                   "tags": choose(rng, v.RELATION_TAGS_COMPANY, len(owner))}))
         k = len(people) // 50
         a, b = people.iloc[rng.integers(0, len(people), k)], people.iloc[rng.integers(0, len(people), k)]
         spouses = pd.DataFrame({"source_record_id": a["record_id"].to_numpy(),
