@@ -22,8 +22,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # Re-create the bundled sample data (deterministic: same seed, same files).
+# The root unifica.toml is the sample's own, with paths from the repository root.
 sample: $(STAMP)
 	$(BIN)/unifica generate --customers 4000 --seed 20261123 --out data/sample
+	{ echo '# The bundled sample (data/sample/), mapped from the repository root: `make run` uses this file.'; \
+	  echo '# Re-create both with `make sample`.'; \
+	  sed -E '/^(files|accounts|tickets|attachments|relations) = /s#"([^"]+)"#"data/sample/\1"#g' data/sample/unifica.toml; \
+	} > unifica.toml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

@@ -145,7 +145,7 @@ def generate(
     with _progress() as progress:
         summary = make(out_dir, customers=customers, seed=seed, duplicate_share=duplicate_share,
                        bad_rows=bad_rows, progress=_Bars(progress))
-    out.print(f"{summary.line() if hasattr(summary, 'line') else summary} -> {out_dir}/ "
+    out.print(f"{summary} -> {out_dir}/ "
               f"({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
 
 

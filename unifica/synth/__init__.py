@@ -39,7 +39,7 @@ BAD_ROW_KINDS = {  # kind -> sources whose format can carry it
     "bad_date": SOURCES, "missing_id": SOURCES, "duplicate_id": SOURCES, "no_name": SOURCES,
     "extra_fields": ("web_form", "email", "call_centre"), "invalid_json": ("whatsapp",),
 }
-BAD_DATES = ("31/02/1990", "ayer", "1990-13-45", "00/00/0000", "30-02-1985", "no sabe")
+BAD_DATES = ("31/02/1990", "ayer", "1990-13-45", "32/01/1990", "30-02-1985", "no sabe")  # not 00/00/0000: a placeholder read as empty
 UNKNOWN_RECORD = "unknown_record"
 
 
