@@ -42,6 +42,11 @@ class FileOutcome:
     outcomes: Counter = field(default_factory=Counter)  # identity outcomes, customers files only
     reason: str | None = None
 
+    @property
+    def already_stored(self) -> int:
+        """Rows neither loaded nor quarantined: identical to what the warehouse already holds."""
+        return self.rows_read - self.loaded - self.quarantined
+
 
 @dataclass
 class IngestSummary:
@@ -68,7 +73,8 @@ class IngestSummary:
         return {
             "files": len(self.files), "files_unchanged": len(self.unchanged), "files_unreadable": len(self.unreadable),
             "rows_read": self.total("rows_read"), "rows_loaded": self.total("loaded"),
-            "rows_quarantined": self.total("quarantined"), "new_customers": self.identity("new"),
+            "rows_quarantined": self.total("quarantined"), "rows_already_stored": self.total("already_stored"),
+            "new_customers": self.identity("new"),
             "matched_existing": self.identity("matched_skip") + self.identity("matched_replace"),
             "refused": self.identity("refused"),
         }
@@ -77,7 +83,8 @@ class IngestSummary:
         """The one-line summary a command prints last."""
         d = self.as_dict()
         text = (f"ingested {d['rows_read']:,} rows from {d['files']} files: {d['rows_loaded']:,} loaded, "
-                f"{d['rows_quarantined']:,} quarantined; {d['new_customers']:,} new customers, "
+                f"{d['rows_quarantined']:,} quarantined, {d['rows_already_stored']:,} already stored; "
+                f"{d['new_customers']:,} new customers, "
                 f"{d['matched_existing']:,} rows matched an existing customer")
         if d["refused"]:
             text += f", {d['refused']:,} refused (on_existing = fail)"

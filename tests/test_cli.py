@@ -29,7 +29,7 @@ def test_ingest_prints_a_summary_and_bad_config_is_one_line(tmp_path: Path) -> N
     result = runner.invoke(app, ["ingest", "--config", str(cfg)])
     assert result.exit_code == 0, result.output
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("ingested 2 rows from 1 files: 1 loaded, 1 quarantined; 1 new customers")
+    assert last.startswith("ingested 2 rows from 1 files: 1 loaded, 1 quarantined, 0 already stored; 1 new customers")
     missing = runner.invoke(app, ["ingest", "--config", str(tmp_path / "nope.toml")])
     assert missing.exit_code == 1
     assert missing.stderr.strip().startswith("Error:") and len(missing.stderr.strip().splitlines()) == 1
