@@ -179,3 +179,20 @@ def _contact(kind: str, raw: str, norm: str, valid: bool, position: int, **parts
             "country_code": parts.get("country_code"), "area_code": parts.get("area_code"),
             "number": parts.get("number"), "line_type": parts.get("line_type"),
             "city": parts.get("city"), "country": parts.get("country")}
+
+
+Normalised = tuple[int, dict | None, list[dict], str | None]  # (line, record, contacts, rejection reason)
+
+
+def normalise_batch(batch: Sequence[tuple[int, dict[str, str]]], ctx: RowContext) -> list[Normalised]:
+    """``customer_row`` over a batch of (line, canonical values); a rejected row carries its
+    reason instead of a record. Module-level, so worker processes can run it."""
+    done: list[Normalised] = []
+    for line, values in batch:
+        try:
+            record, contacts = customer_row(values, ctx)
+        except RowRejected as exc:
+            done.append((line, None, [], str(exc)))
+            continue
+        done.append((line, record, contacts, None))
+    return done

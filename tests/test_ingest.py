@@ -305,3 +305,23 @@ last_name = "last"
     assert _query(cfg, "SELECT phones, country FROM source_records WHERE source_system = 'whatsapp'") == [
         (["+5511987654321"], "BR")]
     assert summary.as_dict()["rows_quarantined"] == 1
+
+
+def test_worker_processes_give_the_same_warehouse_as_one_process(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    web = WEB + "W4,CC,111222333,Ana,Ríos,31/02/1990,,,\nW5,CC,444555666,Eva,Paz,,,,\nW1,CC,999,Otra,Persona,,,,\n"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    sequential = _setup(tmp_path / "one", web=web)
+    _ingest(sequential)
+    monkeypatch.setattr(ingest_module, "PARALLEL_FROM_ROWS", 1)
+    monkeypatch.setattr(ingest_module, "BATCH_ROWS", 2)
+    parallel = _setup(tmp_path / "two", web=web)
+    _ingest(parallel)
+    dump = ("SELECT * EXCLUDE (file, ingested_at, run_id) FROM source_records ORDER BY record_key",
+            "SELECT * EXCLUDE (created_at, updated_at) FROM customers ORDER BY customer_id",
+            "SELECT * EXCLUDE (created_at) FROM contact_details ORDER BY contact_id",
+            "SELECT line, reason FROM quarantine ORDER BY source_name, line")
+    for query in dump:
+        assert _query(sequential, query) == _query(parallel, query), query
+    assert len(_query(parallel, "SELECT * FROM quarantine")) == 3
