@@ -318,10 +318,13 @@ def _record_file(con: duckdb.DuckDBPyConnection, run_id: int, source: SourceConf
 
 
 _RELATED_DATES = {RecordKind.ACCOUNTS: ("opened_at", n.parse_date), RecordKind.TICKETS: ("created_at", n.parse_timestamp)}
-_RELATED_TARGET = {RecordKind.ACCOUNTS: ("accounts", "account_id", "insert_accounts"),
-                   RecordKind.TICKETS: ("tickets", "ticket_id", "insert_tickets"),
-                   RecordKind.ATTACHMENTS: ("attachments", "attachment_id", "insert_attachments"),
-                   RecordKind.RELATIONS: ("customer_relations", "relation_id", "insert_customer_relations")}
+# kind -> (table, id column, statement that stages the rows, statement that inserts them)
+_RELATED_TARGET = {
+    RecordKind.ACCOUNTS: ("accounts", "account_id", "stage_related_customer_rows", "insert_accounts"),
+    RecordKind.TICKETS: ("tickets", "ticket_id", "stage_related_customer_rows", "insert_tickets"),
+    RecordKind.ATTACHMENTS: ("attachments", "attachment_id", "stage_related_attachments", "insert_attachments"),
+    RecordKind.RELATIONS: ("customer_relations", "relation_id", "stage_related_relations", "insert_customer_relations"),
+}
 
 
 def ingest_related_file(con: duckdb.DuckDBPyConnection, source: SourceConfig, kind: RecordKind, path: Path,
@@ -357,14 +360,14 @@ def ingest_related_file(con: duckdb.DuckDBPyConnection, source: SourceConfig, ki
     if progress:
         progress(f"{source.name}: {path.name}", len(read.rows), len(read.rows))
     outcome = FileOutcome(source.name, kind.value, str(path), "loaded", rows_read=len(read.rows))
-    table, id_column, insert = _RELATED_TARGET[kind]
+    table, id_column, stage, insert = _RELATED_TARGET[kind]
     staged = pa.Table.from_pylist(rows, schema=schemas.STAGED_RELATED[kind])
     now = datetime.now()
     con.register("staged_related", staged)
     try:
         with transaction(con):
             _quarantine(con, run_id, source.name, kind, path, bad)
-            run_sql(con, f"stage_related_{kind.value}")
+            run_sql(con, stage)
             problems = scalar(con, "SELECT count(*) FROM related_incoming WHERE problem IS NOT NULL")
             run_sql(con, "quarantine_related_problems", first_quarantine_id=next_id(con, "quarantine", "quarantine_id"),
                     run_id=run_id, source_name=source.name, kind=kind.value, file=str(path), now=now)

@@ -1,5 +1,5 @@
--- Accounts rows (registered frame `staged_related`) with the customer their source record now
--- lives in, and the reason a row cannot be loaded (problem), if any.
+-- Accounts or tickets rows (registered frame `staged_related`) with the customer their source
+-- record now lives in, and the reason a row cannot be loaded (problem), if any.
 CREATE OR REPLACE TEMP TABLE related_incoming AS
 SELECT s.*, rr.customer_id,
        CASE WHEN rr.customer_id IS NULL THEN
