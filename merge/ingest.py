@@ -24,8 +24,8 @@ import pyarrow as pa
 from dedupe import normalise as n
 from dedupe.customer_rows import Normalised, RowContext, normalise_batch
 from merge import arrow_schemas as schemas
-from merge.readers import BadRow, RawRow, SourceFile, UnreadableFile, read_source_file
-from merge.warehouse import next_id, run_sql, scalar, transaction
+from merge.readers import BadRow, SourceFile, UnreadableFile, file_sha256, read_source_file
+from merge.warehouse import fetch_sql, next_id, run_sql, scalar, transaction
 from schemas.records import REQUIRED_VALUES, OnExisting, RecordKind, canonical_columns
 from unifica.config import RELATED_KINDS, Config, SourceConfig
 
@@ -144,8 +144,14 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, config: Config, only: list[st
 
 def _read(con: duckdb.DuckDBPyConnection, source: SourceConfig, kind: RecordKind, path: Path,
           run_id: int) -> SourceFile | FileOutcome:
-    """Read a file, or record it as unreadable (quarantine, line NULL) / unchanged."""
+    """Read a file, or record it as unchanged (same bytes already ingested: not even parsed)
+    or unreadable (one quarantine row, line NULL)."""
     outcome = FileOutcome(source.name, kind.value, str(path), "unreadable")
+    digest = file_sha256(path)
+    if digest and fetch_sql(con, "file_already_ingested", source_name=source.name, kind=kind.value,
+                            sha256=digest)[0][0]:
+        outcome.status = "unchanged"
+        return outcome
     try:
         fmt = source.format_of(path, kind)
         # related files share the source's encoding; their format and delimiter are their own
@@ -157,10 +163,6 @@ def _read(con: duckdb.DuckDBPyConnection, source: SourceConfig, kind: RecordKind
         outcome.reason = f"{path.name}: {exc}"
         with transaction(con):
             _quarantine(con, run_id, source.name, kind, path, [BadRow(None, None, str(exc))])
-        return outcome
-    if scalar(con, "SELECT count(*) FROM ingested_files WHERE source_name = $s AND kind = $k AND sha256 = $h",
-              {"s": source.name, "k": kind.value, "h": read.sha256}):
-        outcome.status = "unchanged"
         return outcome
     return read
 

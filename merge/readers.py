@@ -50,6 +50,18 @@ class SourceFile:
     size_bytes: int
 
 
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def read_source_file(path: Path, fmt: str, encoding: str = "utf-8", delimiter: str | None = None,
                      sheet: str | None = None) -> SourceFile:
     """Read one file in full; returns its headers and rows, or raises ``UnreadableFile``."""
