@@ -45,6 +45,25 @@ class BlockingRule:
 _ONE_DELETED = "[document_number[:i - 1] || document_number[i + 1:] FOR i IN range(1, length(document_number) + 1)]"
 _NAME_PAIRS = "flatten([[least(g, s) || ' ' || greatest(g, s) FOR s IN surnames] FOR g IN given_names])"
 
+
+def _one_deleted(token: str) -> str:
+    """SQL: the LIST of ``token`` with each one letter deleted (empty for tokens under 4 letters:
+    deleting from a 3-letter token leaves too little to mean anything)."""
+    return (f"CASE WHEN length({token}) >= 4 THEN [{token}[:i - 1] || {token}[i + 1:] "
+            f"FOR i IN range(1, length({token}) + 1)] ELSE [] END")
+
+
+def _pair(a: str, b: str) -> str:
+    return f"least({a}, {b}) || ' ' || greatest({a}, {b})"
+
+
+# A (given, surname) pair as it is, with one letter of the given name deleted, or one of the
+# surname: two pairs one typo apart in one of the names (substitution, insertion, deletion,
+# adjacent transposition) share a key.
+_NAME_PAIRS_ONE_OFF = (
+    f"flatten(flatten([[[{_pair('g', 's')}] || [{_pair('x', 's')} FOR x IN {_one_deleted('g')}] "
+    f"|| [{_pair('g', 'x')} FOR x IN {_one_deleted('s')}] FOR s IN surnames] FOR g IN given_names]))")
+
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         "document_number", "[document_number]", 8,
@@ -64,20 +83,30 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "a given-name token and a surname token in common, in either role (swapped names, "
         "compound names written in one field or two, a missing middle or second surname)"),
     BlockingRule(
+        "name_pair_one_off", _NAME_PAIRS_ONE_OFF, 40,
+        "a given-name token and a surname token in common, one of them with one typo"),
+    BlockingRule(
+        "surname_pair", "CASE WHEN len(surnames) >= 2 THEN [array_to_string(list_sort(surnames[:2]), ' ')] END", 30,
+        "both surnames in common (a nickname or a typo in the given names)"),
+    BlockingRule(
         "name_token_birth_date", "[t || ' ' || birth_date FOR t IN name_tokens]", 20,
         "a name token and the date of birth in common (a typo or nickname in the other names)"),
     BlockingRule(
         "birth_date_initial", "[birth_date || ' ' || given_names[1][1]]", 20,
         "date of birth and the first given name's initial"),
     BlockingRule(
-        "company_name", "[array_to_string(business_tokens, ' ')]", 12,
+        "company_name", "[business_name]", 12,
         "same business name without its legal form"),
     BlockingRule(
         "company_name_tokens",
         "[array_to_string(business_tokens[:2], ' '), array_to_string(list_sort(business_tokens), ' '), "
-        "business_tokens[1][1] || ' ' || array_to_string(business_tokens[2:], ' ')]", 12,
-        "business name's first two words, its words sorted, or its first initial and other words "
-        "(an abbreviated first word: 'Dist.' for 'Distribuidora')"),
+        "CASE WHEN len(business_tokens) >= 2 "
+        "THEN business_tokens[1][:3] || ' ' || array_to_string(business_tokens[2:], ' ') END]", 12,
+        "business name's first two words, its words sorted, or its first word cut to three letters "
+        "and the others (an abbreviated first word: 'Dist.' for 'Distribuidora')"),
+    BlockingRule(
+        "company_name_one_off", f"[business_name] || {_one_deleted('business_name')}", 12,
+        "business names one typo apart"),
 )
 
 

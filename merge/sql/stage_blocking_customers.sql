@@ -37,6 +37,7 @@ SELECT a.customer_id, a.customer_type,
        a.date_of_birth,
        strftime(a.date_of_birth, '%Y-%m-%d') AS birth_date,
        CASE WHEN len(a.business_tokens) > 0 THEN a.business_tokens END AS business_tokens,
+       nullif(array_to_string(a.business_tokens, ' '), '') AS business_name,
        coalesce(p.phones, []) AS phones,
        coalesce(e.emails, []) AS emails
 FROM active a
