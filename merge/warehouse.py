@@ -65,6 +65,28 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.
     return con.execute(sql_text(name), bound) if bound else con.execute(sql_text(name))
 
 
+def run_sql_template(con: duckdb.DuckDBPyConnection, name: str, fragments: dict[str, str],
+                     **params: Any) -> duckdb.DuckDBPyConnection:
+    """Run ``merge/sql/<name>.sql`` whose ``{fragment}`` placeholders are first replaced by SQL
+    text the code holds as data (e.g. a blocking rule's key expression); returns the cursor.
+
+    Only trusted text from the code goes into fragments, never user input: values are
+    bound as ``$param`` as in ``run_sql``.
+    """
+    text = sql_text(name)
+    for key, fragment in fragments.items():
+        placeholder = "{" + key + "}"
+        if placeholder not in text:
+            raise TypeError(f"{name}.sql has no {placeholder}")
+        text = text.replace(placeholder, fragment)
+    wanted = frozenset(re.findall(r"\$([a-z_][a-z0-9_]*)", text))
+    missing = wanted - params.keys()
+    if missing:
+        raise TypeError(f"{name}.sql needs {', '.join(sorted(missing))}")
+    bound = {k: v for k, v in params.items() if k in wanted}
+    return con.execute(text, bound) if bound else con.execute(text)
+
+
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list | dict | None = None) -> Any:
     """The single value a query returns (the whole result is read, so no result is left open:
     DuckDB 2.0 results stream and an open one blocks the connection's relational API)."""

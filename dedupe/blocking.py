@@ -1,0 +1,213 @@
+"""Blocking: which pairs of customers are worth comparing (DESIGN.md, "Matching").
+
+``BLOCKING_RULES`` are named rules, unioned. Each rule is a key expression — DuckDB SQL over
+one row of ``blocking_customers`` (merge/sql/stage_blocking_customers.sql) giving a LIST of
+text keys — and a maximum block size. Two active customers of the same type that share a key
+of a rule are a candidate pair; the pair remembers every rule that found it. A key shared by
+more customers than its rule's maximum (a call centre's phone, ``sin@correo.com``, a very
+common name) is too common to mean anything: it gives no pairs and is reported instead.
+
+Everything is set-based in DuckDB (key tables and a self-join on the key); nothing loops
+over pairs in Python.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from dedupe.names import NAME_PARTICLES
+from merge.warehouse import run_sql, run_sql_template
+
+CANDIDATES_TABLE = "blocking_candidates"  # temp table: customer_id_l, customer_id_r, blocking_rules
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """One named way of proposing pairs: customers sharing a key of ``keys`` are candidates.
+
+    ``keys`` is a DuckDB expression over a ``blocking_customers`` row giving a LIST of text
+    (NULL or empty keys are ignored); ``max_block_size`` is the most customers one key may
+    have and still give pairs.
+    """
+
+    name: str
+    keys: str
+    max_block_size: int
+    description: str = ""
+
+
+# Building blocks of the key expressions (columns of blocking_customers: document_number,
+# given_names, surnames, name_tokens, birth_date, business_tokens, phones, emails).
+_ONE_DELETED = "[document_number[:i - 1] || document_number[i + 1:] FOR i IN range(1, length(document_number) + 1)]"
+_NAME_PAIRS = "flatten([[least(g, s) || ' ' || greatest(g, s) FOR s IN surnames] FOR g IN given_names])"
+
+
+def _one_deleted(token: str) -> str:
+    """SQL: the LIST of ``token`` with each one letter deleted (empty for tokens under 4 letters:
+    deleting from a 3-letter token leaves too little to mean anything)."""
+    return (f"CASE WHEN length({token}) >= 4 THEN [{token}[:i - 1] || {token}[i + 1:] "
+            f"FOR i IN range(1, length({token}) + 1)] ELSE [] END")
+
+
+def _pair(a: str, b: str) -> str:
+    return f"least({a}, {b}) || ' ' || greatest({a}, {b})"
+
+
+# A (given, surname) pair as it is, with one letter of the given name deleted, or one of the
+# surname: two pairs one typo apart in one of the names (substitution, insertion, deletion,
+# adjacent transposition) share a key.
+_NAME_PAIRS_ONE_OFF = (
+    f"flatten(flatten([[[{_pair('g', 's')}] || [{_pair('x', 's')} FOR x IN {_one_deleted('g')}] "
+    f"|| [{_pair('g', 'x')} FOR x IN {_one_deleted('s')}] FOR s IN surnames] FOR g IN given_names]))")
+
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule(
+        "document_number", "[document_number]", 8,
+        "same document number (any document type)"),
+    BlockingRule(
+        "document_number_one_off", f"[document_number] || {_ONE_DELETED}", 8,
+        "document numbers one substitution, insertion, deletion or adjacent transposition apart: "
+        "the number with each one position deleted, plus the number itself"),
+    BlockingRule(
+        "phone", "phones", 12,
+        "a phone number in common (E.164)"),
+    BlockingRule(
+        "email", "emails", 12,
+        "a valid e-mail address in common"),
+    BlockingRule(
+        "name_pair", _NAME_PAIRS, 40,
+        "a given-name token and a surname token in common, in either role (swapped names, "
+        "compound names written in one field or two, a missing middle or second surname)"),
+    BlockingRule(
+        "name_pair_one_off", _NAME_PAIRS_ONE_OFF, 40,
+        "a given-name token and a surname token in common, one of them with one typo"),
+    BlockingRule(
+        "surname_pair", "CASE WHEN len(surnames) >= 2 THEN [array_to_string(list_sort(surnames[:2]), ' ')] END", 30,
+        "both surnames in common (a nickname or a typo in the given names)"),
+    BlockingRule(
+        "name_token_birth_date", "[t || ' ' || birth_date FOR t IN name_tokens]", 20,
+        "a name token and the date of birth in common (a typo or nickname in the other names)"),
+    BlockingRule(
+        "birth_date_initial", "[birth_date || ' ' || given_names[1][1]]", 20,
+        "date of birth and the first given name's initial"),
+    BlockingRule(
+        "company_name", "[business_name]", 12,
+        "same business name without its legal form"),
+    BlockingRule(
+        "company_name_tokens",
+        "[array_to_string(business_tokens[:2], ' '), array_to_string(list_sort(business_tokens), ' '), "
+        "CASE WHEN len(business_tokens) >= 2 "
+        "THEN business_tokens[1][:3] || ' ' || array_to_string(business_tokens[2:], ' ') END]", 12,
+        "business name's first two words, its words sorted, or its first word cut to three letters "
+        "and the others (an abbreviated first word: 'Dist.' for 'Distribuidora')"),
+    BlockingRule(
+        "company_name_one_off", f"[business_name] || {_one_deleted('business_name')}", 12,
+        "business names one typo apart"),
+)
+
+
+@dataclass
+class BlockingResult:
+    """The candidate pairs of one blocking run and what each rule contributed.
+
+    ``table`` names a temp table of the connection (customer_id_l, customer_id_r,
+    blocking_rules TEXT[]); ``pairs_per_rule`` counts the pairs each rule found (a pair
+    found by two rules counts for both); ``oversized_keys`` counts per rule the keys skipped
+    for being shared by too many customers and ``largest_skipped`` shows the biggest few.
+    """
+
+    table: str
+    customers: int
+    pairs: int
+    pairs_per_rule: dict[str, int]
+    oversized_keys: dict[str, int]
+    largest_skipped: dict[str, list[tuple[str, int]]]
+    seconds: float
+    seconds_per_step: dict[str, float] = field(default_factory=dict)
+
+    def arrow(self, con: duckdb.DuckDBPyConnection) -> pa.Table:
+        """The candidate pairs as an Arrow table, ordered by the pair."""
+        return con.execute(f"SELECT * FROM {self.table} ORDER BY customer_id_l, customer_id_r").fetch_arrow_table()
+
+    def line(self) -> str:
+        """One line for a command's summary."""
+        per_rule = ", ".join(f"{name} {n:,}" for name, n in self.pairs_per_rule.items())
+        skipped = sum(self.oversized_keys.values())
+        return (f"{self.pairs:,} candidate pairs among {self.customers:,} customers ({per_rule}); "
+                f"{skipped:,} over-common keys skipped; {self.seconds:.1f} s")
+
+
+def _stage_new_customers(con: duckdb.DuckDBPyConnection,
+                         only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None) -> bool:
+    """Fill temp table blocking_new with the customers pairs must involve; False when all may."""
+    con.execute("CREATE OR REPLACE TEMP TABLE blocking_new (customer_id BIGINT NOT NULL)")
+    if only_customer_ids is None:
+        return False
+    if isinstance(only_customer_ids, duckdb.DuckDBPyRelation):
+        only_customer_ids.insert_into("blocking_new")
+    elif isinstance(only_customer_ids, str):  # a table or view name with a customer_id column
+        con.execute(f"INSERT INTO blocking_new SELECT customer_id FROM {only_customer_ids}")
+    else:
+        ids = pa.table({"customer_id": pa.array(list(only_customer_ids), pa.int64())})
+        con.execute("INSERT INTO blocking_new SELECT customer_id FROM ids")
+    return True
+
+
+def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
+                    only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None = None) -> BlockingResult:
+    """Block the warehouse's active customers with ``rules`` (their union).
+
+    Returns a BlockingResult whose ``table`` is the temp table ``blocking_candidates`` of
+    ``con``. With ``only_customer_ids`` (a relation or table with a customer_id column, or
+    ids), only pairs with at least one of those customers on a side are kept: the others
+    were proposed before. Block sizes are still counted over all active customers.
+    """
+    if not rules:
+        raise ValueError("candidate_pairs needs at least one blocking rule")
+    if len(rules) > 63:
+        raise ValueError("at most 63 blocking rules (one bit each)")
+    started = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def step(name: str, since: float) -> float:
+        now = time.perf_counter()
+        steps[name] = steps.get(name, 0.0) + now - since
+        return now
+
+    t = time.perf_counter()
+    incremental = _stage_new_customers(con, only_customer_ids)
+    run_sql(con, "stage_blocking_customers", particles=sorted(NAME_PARTICLES))
+    t = step("features", t)
+    con.execute("CREATE OR REPLACE TEMP TABLE blocking_keys "
+                "(rule_no INTEGER NOT NULL, customer_type TEXT NOT NULL, key TEXT NOT NULL, customer_id BIGINT NOT NULL)")
+    for rule_no, rule in enumerate(rules):
+        run_sql_template(con, "insert_blocking_keys", {"keys": rule.keys}, rule_no=rule_no)
+    t = step("keys", t)
+    run_sql(con, "stage_blocking_blocks", max_sizes=[r.max_block_size for r in rules])
+    t = step("blocks", t)
+    run_sql(con, "stage_blocking_candidates", incremental=incremental, rule_names=[r.name for r in rules])
+    t = step("pairs", t)
+
+    names = [r.name for r in rules]
+    customers = con.execute("SELECT count(*) FROM blocking_customers").fetchall()[0][0]
+    pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES_TABLE}").fetchall()[0][0]
+    found = dict(con.execute(f"SELECT rule, count(*) FROM (SELECT unnest(blocking_rules) AS rule "
+                             f"FROM {CANDIDATES_TABLE}) GROUP BY rule").fetchall())
+    oversized = dict(con.execute("SELECT rule_no, count(*) FROM blocking_blocks WHERE oversized "
+                                 "GROUP BY rule_no").fetchall())
+    largest: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
+    for rule_no, key, size in con.execute(
+            "SELECT rule_no, key, customers FROM blocking_blocks WHERE oversized "
+            "QUALIFY row_number() OVER (PARTITION BY rule_no ORDER BY customers DESC, key) <= 3 "
+            "ORDER BY rule_no, customers DESC, key").fetchall():
+        largest[names[rule_no]].append((key, size))
+    step("summary", t)
+    return BlockingResult(
+        table=CANDIDATES_TABLE, customers=customers, pairs=pairs,
+        pairs_per_rule={name: found.get(name, 0) for name in names},
+        oversized_keys={name: oversized.get(i, 0) for i, name in enumerate(names)},
+        largest_skipped=largest, seconds=time.perf_counter() - started, seconds_per_step=steps)
