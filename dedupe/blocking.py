@@ -31,13 +31,16 @@ class BlockingRule:
 
     ``keys`` is a DuckDB expression over a ``blocking_customers`` row giving a LIST of text
     (NULL or empty keys are ignored); ``max_block_size`` is the most customers one key may
-    have and still give pairs.
+    have and still give pairs. ``fields`` names the comparisons (dedupe/comparisons.py) its
+    pairs agree on because of the key: the model does not learn those fields from this
+    rule's pairs (dedupe/model.py).
     """
 
     name: str
     keys: str
     max_block_size: int
     description: str = ""
+    fields: tuple[str, ...] = ()  # comparison fields the rule's pairs agree on by construction
 
 
 # Building blocks of the key expressions (columns of blocking_customers: document_number,
@@ -67,46 +70,58 @@ _NAME_PAIRS_ONE_OFF = (
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         "document_number", "[document_number]", 8,
-        "same document number (any document type)"),
+        "same document number (any document type)",
+        fields=("document_number",)),
     BlockingRule(
         "document_number_one_off", f"[document_number] || {_ONE_DELETED}", 8,
         "document numbers one substitution, insertion, deletion or adjacent transposition apart: "
-        "the number with each one position deleted, plus the number itself"),
+        "the number with each one position deleted, plus the number itself",
+        fields=("document_number",)),
     BlockingRule(
         "phone", "phones", 12,
-        "a phone number in common (E.164)"),
+        "a phone number in common (E.164)",
+        fields=("phones",)),
     BlockingRule(
         "email", "emails", 12,
-        "a valid e-mail address in common"),
+        "a valid e-mail address in common",
+        fields=("emails",)),
     BlockingRule(
         "name_pair", _NAME_PAIRS, 40,
         "a given-name token and a surname token in common, in either role (swapped names, "
-        "compound names written in one field or two, a missing middle or second surname)"),
+        "compound names written in one field or two, a missing middle or second surname)",
+        fields=("full_name", "given_names")),
     BlockingRule(
         "name_pair_one_off", _NAME_PAIRS_ONE_OFF, 40,
-        "a given-name token and a surname token in common, one of them with one typo"),
+        "a given-name token and a surname token in common, one of them with one typo",
+        fields=("full_name", "given_names")),
     BlockingRule(
         "surname_pair", "CASE WHEN len(surnames) >= 2 THEN [array_to_string(list_sort(surnames[:2]), ' ')] END", 30,
-        "both surnames in common (a nickname or a typo in the given names)"),
+        "both surnames in common (a nickname or a typo in the given names)",
+        fields=("full_name",)),
     BlockingRule(
         "name_token_birth_date", "[t || ' ' || birth_date FOR t IN name_tokens]", 20,
-        "a name token and the date of birth in common (a typo or nickname in the other names)"),
+        "a name token and the date of birth in common (a typo or nickname in the other names)",
+        fields=("full_name", "given_names", "birth_date")),
     BlockingRule(
         "birth_date_initial", "[birth_date || ' ' || given_names[1][1]]", 20,
-        "date of birth and the first given name's initial"),
+        "date of birth and the first given name's initial",
+        fields=("given_names", "birth_date")),
     BlockingRule(
         "company_name", "[business_name]", 12,
-        "same business name without its legal form"),
+        "same business name without its legal form",
+        fields=("business_name",)),
     BlockingRule(
         "company_name_tokens",
         "[array_to_string(business_tokens[:2], ' '), array_to_string(list_sort(business_tokens), ' '), "
         "CASE WHEN len(business_tokens) >= 2 "
         "THEN business_tokens[1][:3] || ' ' || array_to_string(business_tokens[2:], ' ') END]", 12,
         "business name's first two words, its words sorted, or its first word cut to three letters "
-        "and the others (an abbreviated first word: 'Dist.' for 'Distribuidora')"),
+        "and the others (an abbreviated first word: 'Dist.' for 'Distribuidora')",
+        fields=("business_name",)),
     BlockingRule(
         "company_name_one_off", f"[business_name] || {_one_deleted('business_name')}", 12,
-        "business names one typo apart"),
+        "business names one typo apart",
+        fields=("business_name",)),
 )
 
 

@@ -128,3 +128,28 @@ def company_name(raw: str) -> CompanyName:
         core=core,
         legal_form=" ".join(forms) or None,
     )
+
+
+# Common Spanish and Portuguese nicknames and the given name(s) they stand for (folded; for a
+# compound given name only its first word: "Majo" is María José). A steward's everyday
+# knowledge, written down; used by dedupe/comparisons.py.
+_NICKNAME_TABLE = """
+pepe jose | paco francisco | pacho francisco | pancho francisco | chico francisco | kiko francisco
+lucho luis | chucho jesus | chuy jesus | juanca juan | juancho juan | juanpa juan | juanda juan | juanjo juan
+memo guillermo | guille guillermo | alejo alejandro | alex alejandro alexandre alexander | beto alberto roberto humberto
+manolo manuel | manu manuel | nacho ignacio | lalo eduardo | edu eduardo | dudu eduardo | quique enrique | kike enrique
+rafa rafael | nando fernando | fer fernando fernanda | chalo gonzalo | gonza gonzalo | tono antonio | toni antonio
+toninho antonio | tonho antonio | charo rosario | chayo rosario | chelo consuelo | meche mercedes | lupe guadalupe
+lola dolores | chabela isabel | isa isabel | aleja alejandra | cata catalina | vale valentina | santi santiago
+sebas sebastian | tiao sebastiao | pipe felipe | caro carolina | nata natalia | naty natalia | mafe maria | majo maria
+mari maria mariana | marian mariana | tavo gustavo | guga gustavo | gabo gabriel | gabi gabriela gabriel | moni monica
+pao paola | ze jose | zeca jose | bia beatriz | bea beatriz | nanda fernanda | xande alexandre | duda maria eduarda
+paulinho paulo | dani daniel daniela | vicky victoria | vic victor | tere teresa | maru maria | lina carolina angelina
+pato patricia | paty patricia | lili liliana | mila camila | cami camila | sofi sofia | andy andres andrea
+nico nicolas | colacho nicolas | javi javier | chema jose | pili pilar
+"""
+NICKNAMES: dict[str, frozenset[str]] = {
+    nick: frozenset(names)
+    for line in _NICKNAME_TABLE.split("\n") for entry in line.split("|") if entry.strip()
+    for nick, *names in [entry.split()]
+}

@@ -1,0 +1,292 @@
+"""Comparisons: how two customers of a candidate pair are compared, field by field, as data.
+
+``COMPARISONS`` lists, per field, ordered levels from the strongest agreement down; a pair
+reaches the first level whose test holds, "different" when none holds, and "missing" when
+either customer has no value (missing is evidence of nothing). The level labels are what a
+steward reads in ``candidate_pairs.levels``; the model (dedupe/model.py) learns how much each
+level says for or against a match.
+
+Every test is vectorised over a whole batch of pairs: string similarities with
+``rapidfuzz.process.cpdist`` (C++, all cores), the rest with numpy. A test receives the left
+and right customers' feature frames (columns of merge/sql/select_comparison_customers.sql),
+already restricted to the pairs not yet placed at a stronger level, and returns a boolean
+array.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler, OSA
+from rapidfuzz.process import cpdist
+
+from dedupe.names import NICKNAMES
+
+Test = Callable[[pd.DataFrame, pd.DataFrame, str], np.ndarray]
+
+DIFFERENT = "different"
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of agreement: ``label`` (what a steward reads) and the ``test`` that reaches it.
+
+    ``frequency`` names a feature column counting the customers that share the value agreed
+    on (the more common side's count is used): agreeing on "maria garcia" says less than on
+    "yago pimenta", so the model takes the chance that two random customers agree on this very
+    value, count / customers, when it is above the level's average (term frequency).
+    ``m``, when given, is the level's known share among matches, not learnt from the data.
+    """
+
+    label: str
+    test: Test
+    frequency: str | None = None
+    m: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How one field of two customers is compared: ``levels`` strongest first.
+
+    ``customer_types`` says for which customers the field is compared (a company has no date
+    of birth); ``columns`` are extra feature columns the tests read besides ``field``.
+    """
+
+    field: str
+    levels: tuple[Level, ...]
+    customer_types: frozenset[str] = frozenset({"person", "company"})
+    columns: tuple[str, ...] = ()
+
+    @property
+    def frequency_columns(self) -> tuple[str, ...]:
+        """Feature columns the levels' term frequencies come from."""
+        return tuple(dict.fromkeys(level.frequency for level in self.levels if level.frequency))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Level labels by code: the levels, then "different", then "missing"."""
+        return tuple(level.label for level in self.levels) + (DIFFERENT, MISSING)
+
+    @property
+    def different(self) -> int:
+        return len(self.levels)
+
+    @property
+    def missing(self) -> int:
+        return len(self.levels) + 1
+
+    def codes(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
+        """The level code (index into ``labels``) each pair reaches; left and right are aligned
+        rows of feature frames."""
+        out = np.full(len(left), self.different, dtype=np.int8)
+        present = _present(left[self.field].to_numpy()) & _present(right[self.field].to_numpy())
+        out[~present] = self.missing
+        todo = np.flatnonzero(present)
+        for code, level in enumerate(self.levels):
+            if todo.size == 0:
+                break
+            hit = np.asarray(level.test(left.iloc[todo], right.iloc[todo], self.field), dtype=bool)
+            out[todo[hit]] = code
+            todo = todo[~hit]
+        return out
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """True where a value is there (the feature query gives NULL for empty texts and lists)."""
+    return pd.notna(values)
+
+
+def _sides(left: pd.DataFrame, right: pd.DataFrame, field: str) -> tuple[list, list]:
+    return left[field].tolist(), right[field].tolist()
+
+
+# ---- tests (each a Test, or a function returning one) -------------------------------------
+
+def exact(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Same value."""
+    return left[field].to_numpy() == right[field].to_numpy()
+
+
+def similarity_at_least(threshold: float) -> Test:
+    """Jaro-Winkler similarity of the two values at least ``threshold`` (0..1)."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _sides(left, right, field)
+        return cpdist(l, r, scorer=JaroWinkler.normalized_similarity, workers=-1) >= threshold
+    return test
+
+
+def edit_distance_at_most(edits: int, min_length: int = 5) -> Test:
+    """At most ``edits`` insertions, deletions, substitutions or adjacent transpositions
+    (optimal string alignment), for values of at least ``min_length`` characters (two short
+    numbers one digit apart say little)."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _sides(left, right, field)
+        long_enough = np.fromiter((min(len(a), len(b)) >= min_length for a, b in zip(l, r)), dtype=bool, count=len(l))
+        return long_enough & (cpdist(l, r, scorer=OSA.distance, workers=-1) <= edits)
+    return test
+
+
+def same_words_any_order(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """The same words in another order (given names and surnames swapped or split
+    differently between the fields)."""
+    l, r = _sides(left, right, field)
+    return cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1) >= 100
+
+
+def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Every word of one value is a word of the other, which has more (a missing middle name
+    or second surname); the shorter one has at least two words, since a lone "maria" is
+    within half the customer base."""
+    def within(a: set[str], b: set[str]) -> bool:
+        return len(a) >= 2 and a <= b or len(b) >= 2 and b <= a
+    l, r = _sides(left, right, field)
+    return np.fromiter((within(set(a.split()), set(b.split())) for a, b in zip(l, r)), dtype=bool, count=len(l))
+
+
+def sorted_words_similarity_at_least(threshold: float) -> Test:
+    """Similar once each value's words are sorted (a typo in a swapped name): rapidfuzz's
+    token_sort_ratio at least ``threshold`` (0..1)."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _sides(left, right, field)
+        return cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1) >= threshold * 100
+    return test
+
+
+def word_sets_similarity_at_least(threshold: float) -> Test:
+    """rapidfuzz's token_set_ratio at least ``threshold`` (0..1): the shared words and the rest
+    compared, so extra words on one side cost little."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _sides(left, right, field)
+        return cpdist(l, r, scorer=fuzz.token_set_ratio, workers=-1) >= threshold * 100
+    return test
+
+
+def first_word(test: Test) -> Test:
+    """``test`` applied to each value's first word only."""
+    def first(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l = pd.DataFrame({field: [v.split()[0] for v in left[field]]})
+        r = pd.DataFrame({field: [v.split()[0] for v in right[field]]})
+        return test(l, r, field)
+    return first
+
+
+def nickname_or_same_first_word(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """The first given names are one name: equal, or one is a nickname of the other (Pepe and
+    José, Zé and José, Lucho and Luis; dedupe/names.py NICKNAMES)."""
+    out = []
+    for a, b in zip(left[field], right[field]):
+        fa, fb = a.split()[0], b.split()[0]
+        forms_a, forms_b = NICKNAMES.get(fa, frozenset()), NICKNAMES.get(fb, frozenset())
+        out.append(fa == fb or fb in forms_a or fa in forms_b or not forms_a.isdisjoint(forms_b))
+    return np.array(out, dtype=bool)
+
+
+def same_initial(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """The first letters are equal."""
+    return np.array([a[:1] == b[:1] for a, b in zip(left[field], right[field])], dtype=bool)
+
+
+def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """The two lists (phones, e-mails) share a value."""
+    return np.fromiter((not set(a).isdisjoint(b) for a, b in zip(left[field], right[field])), dtype=bool, count=len(left))
+
+
+def any_email_user_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """An e-mail user name (before the @) in common, at another provider."""
+    return np.fromiter((not {e.split("@")[0] for e in a}.isdisjoint(e.split("@")[0] for e in b)
+                        for a, b in zip(left[field], right[field])), dtype=bool, count=len(left))
+
+
+def both_valid_yet_different(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Both numbers pass their check digit, are of one type and differ: two real, distinct
+    documents, strong evidence of two customers."""
+    return ((left["document_check"].to_numpy() == "valid") & (right["document_check"].to_numpy() == "valid")
+            & (left["document_type"].to_numpy() == right["document_type"].to_numpy())
+            & (left[field].to_numpy() != right[field].to_numpy()))
+
+
+def day_and_month_swapped(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Same date with day and month read the other way round (dd/mm against mm/dd)."""
+    l, r = left[field].to_numpy(), right[field].to_numpy()  # 'YYYY-MM-DD'
+    return np.array([a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7] for a, b in zip(l, r)], dtype=bool)
+
+
+def same_year(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Same year of birth."""
+    return np.array([a[:4] == b[:4] for a, b in zip(left[field], right[field])], dtype=bool)
+
+
+def one_digit_off_in_date(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """The dates' texts one typed digit apart."""
+    return cpdist(left[field].tolist(), right[field].tolist(), scorer=OSA.distance, workers=-1) <= 1
+
+
+PERSON = frozenset({"person"})
+COMPANY = frozenset({"company"})
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("document_number", columns=("document_type", "document_check"), levels=(
+        Level("same number", exact),
+        Level("one digit off", edit_distance_at_most(1)),
+        # a typo never keeps a CPF, CNPJ or NIT check digit valid: two distinct documents
+        Level("both valid, different", both_valid_yet_different, m=0.001),
+    )),
+    Comparison("full_name", customer_types=PERSON, columns=("name_count",), levels=(
+        Level("same name", exact, frequency="name_count"),
+        Level("same names, other order", same_words_any_order, frequency="name_count"),
+        Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
+        Level("one typo", sorted_words_similarity_at_least(0.92), frequency="name_count"),
+        Level("similar", word_sets_similarity_at_least(0.8)),
+    )),
+    Comparison("given_names", customer_types=PERSON, levels=(
+        Level("same given names", exact),
+        Level("same first name or its nickname", nickname_or_same_first_word),
+        Level("similar first name", first_word(similarity_at_least(0.88))),
+        Level("same initial", same_initial),
+    )),
+    Comparison("birth_date", customer_types=PERSON, levels=(
+        Level("same date", exact),
+        Level("day and month swapped", day_and_month_swapped),
+        Level("one digit off", one_digit_off_in_date),
+        Level("same year", same_year),
+    )),
+    Comparison("business_name", customer_types=COMPANY, levels=(
+        Level("same name", exact),
+        Level("one typo", similarity_at_least(0.95)),
+        Level("same words", word_sets_similarity_at_least(1.0)),
+        Level("similar", word_sets_similarity_at_least(0.8)),
+    )),
+    Comparison("emails", levels=(
+        Level("an e-mail in common", any_in_common),
+        Level("same user name elsewhere", any_email_user_in_common),
+    )),
+    Comparison("phones", levels=(
+        Level("a phone in common", any_in_common),
+    )),
+    Comparison("address", levels=(
+        Level("same address", word_sets_similarity_at_least(0.95)),
+        Level("similar address", word_sets_similarity_at_least(0.8)),
+    )),
+    Comparison("city", levels=(
+        Level("same city", exact),
+    )),
+)
+
+
+def comparisons_for(customer_type: str, comparisons: tuple[Comparison, ...] = COMPARISONS) -> tuple[Comparison, ...]:
+    """The comparisons that apply to pairs of ``customer_type`` customers."""
+    return tuple(c for c in comparisons if customer_type in c.customer_types)
+
+
+def feature_columns(comparisons: tuple[Comparison, ...] = COMPARISONS) -> list[str]:
+    """Every feature column the comparisons read, in a stable order."""
+    seen: dict[str, None] = {}
+    for c in comparisons:
+        seen.setdefault(c.field)
+        for col in c.columns:
+            seen.setdefault(col)
+    return list(seen)
