@@ -147,13 +147,24 @@ def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: st
     return np.fromiter((within(set(a.split()), set(b.split())) for a, b in zip(l, r)), dtype=bool, count=len(l))
 
 
-def sorted_words_similarity_at_least(threshold: float) -> Test:
-    """Similar once each value's words are sorted (a typo in a swapped name): rapidfuzz's
-    token_sort_ratio at least ``threshold`` (0..1)."""
+def similar_ignoring_spaces(threshold: float) -> Test:
+    """Similar once the words are sorted, or once the spaces are removed ("mcgilc hrist" and
+    "mcgilchrist"): the better of rapidfuzz's token_sort_ratio and ratio without spaces at
+    least ``threshold`` (0..1)."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r = _sides(left, right, field)
-        return cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1) >= threshold * 100
+        sorted_words = cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1)
+        joined = cpdist([v.replace(" ", "") for v in l], [v.replace(" ", "") for v in r], scorer=fuzz.ratio, workers=-1)
+        return np.maximum(sorted_words, joined) >= threshold * 100
     return test
+
+
+def first_name_among_other_names(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """One side's first given name is among the other side's names (given names and surnames
+    swapped between the fields)."""
+    return np.fromiter((a.split()[0] in fb.split() or b.split()[0] in fa.split()
+                        for a, b, fa, fb in zip(left[field], right[field], left["full_name"], right["full_name"])),
+                       dtype=bool, count=len(left))
 
 
 def word_sets_similarity_at_least(threshold: float) -> Test:
@@ -239,13 +250,14 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same name", exact, frequency="name_count"),
         Level("same names, other order", same_words_any_order, frequency="name_count"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
-        Level("one typo", sorted_words_similarity_at_least(0.92), frequency="name_count"),
+        Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
-    Comparison("given_names", customer_types=PERSON, levels=(
+    Comparison("given_names", customer_types=PERSON, columns=("full_name",), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
         Level("similar first name", first_word(similarity_at_least(0.88))),
+        Level("first name written as a surname", first_name_among_other_names),
         Level("same initial", same_initial),
     )),
     Comparison("birth_date", customer_types=PERSON, levels=(
@@ -270,9 +282,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", levels=(
         Level("same address", word_sets_similarity_at_least(0.95)),
         Level("similar address", word_sets_similarity_at_least(0.8)),
+        Level("partly similar address", word_sets_similarity_at_least(0.65)),
     )),
     Comparison("city", levels=(
         Level("same city", exact),
+        Level("similar city", similarity_at_least(0.9)),
     )),
 )
 

@@ -31,6 +31,17 @@ class CustomerStatus(StrEnum):
     DELETED = "deleted"
 
 
+class PairState(StrEnum):
+    """Where a candidate pair stands (candidate_pairs.state)."""
+
+    AUTO_MERGE = "auto_merge"      # at or above auto-merge, in a cluster, not merged yet
+    AUTO_MERGED = "auto_merged"    # merged by the auto-merge step
+    REVIEW = "review"              # for the steward's report
+    ACCEPTED = "accepted"          # a steward said merge
+    REJECTED = "rejected"          # a steward said not a duplicate: never proposed again
+    NON_MATCH = "non_match"
+
+
 class OnExisting(StrEnum):
     """Identity rule: what to do when a record's identity already has a customer."""
 

@@ -1,0 +1,172 @@
+"""Accuracy of `unifica dedupe` against ground truth (run by hand; prints figures).
+
+    PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py                    # FEBRL1-4, generated 10k and 100k
+    PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl febrl3 --generated     # FEBRL3 only
+    PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 10000 --seed 5
+
+For each data set: write it (FEBRL through benchmarks/febrl.py, generated through
+`unifica generate`), ingest it, dedupe it with the default [matching] thresholds, then
+compare `record_resolution` with the truth file. Figures, over pairs of source records:
+
+- cluster precision / recall / F1: record pairs put in one cluster (one customer by the
+  identity rule, or one auto-merge cluster) that are one true entity, and the reverse;
+- review recall: true record pairs in one cluster or joined by a pair at or above review;
+- review band: pairs in state review, as a share of the records;
+- matcher-only precision / recall: the same over the pairs of customers the identity rule
+  left apart (what the matcher had to find), so the easy part does not flatter the score.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dedupe.scoring import score_candidates  # noqa: E402
+from merge.ingest import ingest_sources  # noqa: E402
+from merge.warehouse import open_warehouse  # noqa: E402
+from unifica.config import MatchingConfig, load_config  # noqa: E402
+
+# Record pairs counted by group sizes (never enumerated): within an entity, a cluster, a
+# customer, or across two customers of one entity.
+ACCURACY_SQL = """
+CREATE OR REPLACE TEMP TABLE resolved AS
+SELECT t.entity_id, r.customer_id, r.cluster_id
+FROM (SELECT * FROM read_csv($truth, all_varchar = true) WHERE role <> 'bad') t
+JOIN record_resolution r USING (source_system, source_record_id);
+
+CREATE OR REPLACE TEMP TABLE entity_customers AS
+SELECT entity_id, customer_id, any_value(cluster_id) AS cluster_id, count(*) AS records
+FROM resolved GROUP BY ALL;
+"""
+COUNTS_SQL = """
+WITH
+true_pairs AS (SELECT sum(n * (n - 1) / 2) AS n FROM (SELECT count(*) AS n FROM resolved GROUP BY entity_id)),
+predicted AS (SELECT sum(n * (n - 1) / 2) AS n FROM (SELECT count(*) AS n FROM resolved GROUP BY cluster_id)),
+correct AS (SELECT sum(n * (n - 1) / 2) AS n FROM (SELECT count(*) AS n FROM resolved GROUP BY entity_id, cluster_id)),
+customer_pairs AS (   -- two customers holding records of one entity, with what joined them
+    SELECT a.records * b.records AS record_pairs,
+           a.cluster_id = b.cluster_id AS same_cluster,
+           p.state IS NOT NULL AS proposed
+    FROM entity_customers a
+    JOIN entity_customers b ON a.entity_id = b.entity_id AND a.customer_id < b.customer_id
+    LEFT JOIN candidate_pairs p ON p.customer_id_l = a.customer_id AND p.customer_id_r = b.customer_id
+                               AND p.state IN ('auto_merge', 'review', 'accepted', 'auto_merged')
+),
+cluster_customer_pairs AS (   -- two customers put in one cluster
+    SELECT sum(n * (n - 1) / 2) AS n FROM (SELECT count(*) AS n FROM (SELECT DISTINCT customer_id, cluster_id FROM resolved) GROUP BY cluster_id)
+),
+correct_customer_pairs AS (
+    SELECT count(*) AS n FROM entity_customers a
+    JOIN entity_customers b ON a.entity_id = b.entity_id AND a.customer_id < b.customer_id AND a.cluster_id = b.cluster_id
+)
+SELECT (SELECT count(*) FROM resolved) AS records,
+       (SELECT n FROM true_pairs) AS true_pairs,
+       (SELECT n FROM predicted) AS predicted_pairs,
+       (SELECT n FROM correct) AS correct_pairs,
+       (SELECT coalesce(sum(record_pairs), 0) FROM customer_pairs WHERE same_cluster OR proposed) AS across_found_at_review,
+       (SELECT coalesce(sum(record_pairs), 0) FROM customer_pairs) AS across_true,
+       (SELECT count(*) FROM customer_pairs) AS true_customer_pairs,
+       (SELECT count(*) FROM customer_pairs WHERE same_cluster) AS found_customer_pairs,
+       (SELECT n FROM cluster_customer_pairs) AS predicted_customer_pairs,
+       (SELECT n FROM correct_customer_pairs) AS correct_customer_pairs,
+       (SELECT count(*) FROM candidate_pairs WHERE state = 'review') AS review_pairs
+"""
+
+
+@dataclass
+class Accuracy:
+    """The figures of one data set (see the module's docstring)."""
+
+    name: str
+    records: int
+    precision: float
+    recall: float
+    f1: float
+    review_recall: float
+    review_band: float
+    matcher_precision: float
+    matcher_recall: float
+    seconds: float
+
+    def row(self) -> str:
+        return (f"{self.name:<22} {self.records:>9,} {self.precision:>9.4f} {self.recall:>7.4f} {self.f1:>7.4f} "
+                f"{self.review_recall:>9.4f} {self.review_band:>8.2%} {self.matcher_precision:>9.4f} "
+                f"{self.matcher_recall:>9.4f} {self.seconds:>8.1f}")
+
+    HEADER = (f"{'data set':<22} {'records':>9} {'precision':>9} {'recall':>7} {'F1':>7} {'rev.recall':>9} "
+              f"{'rev.band':>8} {'m.precis.':>9} {'m.recall':>9} {'dedupe s':>8}")
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 1.0
+
+
+def measure(con: duckdb.DuckDBPyConnection, truth: Path, name: str, seconds: float = 0.0) -> Accuracy:
+    """The figures of a warehouse that has been deduped, against ``truth`` (truth.csv)."""
+    for statement in ACCURACY_SQL.strip().split(";\n\n"):
+        con.execute(statement, {"truth": str(truth)} if "$truth" in statement else None)
+    row = con.execute(COUNTS_SQL).fetchall()[0]
+    (records, true_pairs, predicted, correct, across_found, across_true, true_customer_pairs,
+     found_customer_pairs, predicted_customer_pairs, correct_customer_pairs, review_pairs) = [x or 0 for x in row]
+    precision, recall = _ratio(correct, predicted), _ratio(correct, true_pairs)
+    within = true_pairs - across_true  # record pairs one customer holds: always found
+    return Accuracy(
+        name=name, records=records, precision=precision, recall=recall,
+        f1=_ratio(2 * precision * recall, precision + recall),
+        review_recall=_ratio(within + across_found, true_pairs),
+        review_band=_ratio(review_pairs, records),
+        matcher_precision=_ratio(correct_customer_pairs, predicted_customer_pairs),
+        matcher_recall=_ratio(found_customer_pairs, true_customer_pairs),
+        seconds=seconds)
+
+
+def dedupe_folder(config_path: Path, name: str, matching: MatchingConfig | None = None) -> Accuracy:
+    """Ingest the data set of ``config_path`` into a fresh warehouse beside it, dedupe it and
+    measure it against the truth.csv beside it."""
+    config = load_config(config_path)
+    warehouse = config_path.parent / "accuracy.duckdb"
+    warehouse.unlink(missing_ok=True)
+    config = dataclasses.replace(config, warehouse=warehouse)
+    with open_warehouse(warehouse) as con:
+        ingest_sources(con, config)
+        started = time.perf_counter()
+        score_candidates(con, matching or config.matching)
+        seconds = time.perf_counter() - started
+        return measure(con, config_path.parent / "truth.csv", name, seconds)
+
+
+def main() -> None:
+    from benchmarks.febrl import DATASETS, write_febrl
+    from unifica.synth import generate
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--febrl", nargs="*", default=list(DATASETS), choices=DATASETS,
+                        help="FEBRL data sets (default: all four; the option alone: none)")
+    parser.add_argument("--generated", nargs="*", type=int, default=[10_000, 100_000],
+                        help="generated data set sizes (default: 10000 100000; the option alone: none)")
+    parser.add_argument("--seed", type=int, default=99, help="generator seed (not one the matcher was tuned on)")
+    parser.add_argument("--out", type=Path, default=None, help="keep the data here (default: a temp folder)")
+    args = parser.parse_args()
+    febrl, sizes = args.febrl, args.generated
+    out = args.out or Path(tempfile.mkdtemp(prefix="unifica-accuracy-"))
+    print(Accuracy.HEADER)
+    for name in febrl:
+        config = write_febrl(name, out / name)
+        print(dedupe_folder(config, name).row(), flush=True)
+    for size in sizes:
+        folder = out / f"generated-{size}-seed{args.seed}"
+        generate(folder, customers=size, seed=args.seed)
+        print(dedupe_folder(folder / "unifica.toml", f"generated {size:,}").row(), flush=True)
+    print(f"data in {out}")
+
+
+if __name__ == "__main__":
+    main()

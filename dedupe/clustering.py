@@ -1,0 +1,76 @@
+"""Clusters of customers that are one customer, without chaining unrelated customers.
+
+Pairs at or above the auto-merge threshold are taken strongest first; two groups join only
+when no pair between them is known to be different (a "cannot link": scored below the review
+threshold, two distinct valid documents, or rejected by a steward). So "Ana García" (A),
+her relative "Ana García" (B) and a WhatsApp record "Ana G." (C) linking to both never end
+as one customer when A and B were compared and found different: C goes with the stronger of
+the two and its other pair is sent to review.
+
+Plain Python over the few pairs above the threshold (a union-find with member lists); the
+many pairs below it are only looked up in a set.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """``cluster_of`` maps each clustered customer to its cluster id (the smallest customer id
+    of the cluster); ``joined[i]`` says whether strong pair i joined two customers now in one
+    cluster (False: refused because of a cannot-link, so it goes to review)."""
+
+    cluster_of: dict[int, int]
+    joined: np.ndarray
+
+    @property
+    def clusters(self) -> int:
+        return len(set(self.cluster_of.values()))
+
+
+def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarray,
+                      cannot_link: Iterable[tuple[int, int]]) -> Clustering:
+    """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first.
+
+    ``cannot_link`` holds (smaller id, larger id) pairs that must never end in one cluster.
+    """
+    never = {(min(a, b), max(a, b)) for a, b in cannot_link}
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def conflict(a: list[int], b: list[int]) -> bool:
+        return any((min(x, y), max(x, y)) in never for x in a for y in b)
+
+    order = np.lexsort((right, left, -probability))  # strongest first, ties by ids
+    joined = np.zeros(len(left), dtype=bool)
+    for i in order:
+        a, b = int(left[i]), int(right[i])
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            joined[i] = True
+            continue
+        group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
+        if conflict(group_a, group_b):
+            continue
+        if len(group_a) < len(group_b):
+            ra, rb, group_a, group_b = rb, ra, group_b, group_a
+        parent[rb] = ra
+        members[ra] = group_a + group_b
+        members.pop(rb, None)
+        joined[i] = True
+    cluster_of: dict[int, int] = {}
+    for group in members.values():
+        cluster_id = min(group)
+        for customer in group:
+            cluster_of[customer] = cluster_id
+    return Clustering(cluster_of, joined)

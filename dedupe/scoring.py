@@ -1,0 +1,247 @@
+"""Finding the duplicates: block, compare, score, cluster, store (DESIGN.md, "Matching").
+
+``score_candidates`` is the plain function behind ``unifica dedupe`` and the consolidation
+flow. It proposes candidate pairs with the blocking rules (dedupe/blocking.py), compares
+them field by field (dedupe/comparisons.py), scores them with a Fellegi-Sunter model fitted
+to this warehouse (dedupe/model.py), clusters the pairs at or above auto-merge without
+chaining (dedupe/clustering.py) and stores the pairs at or above review in
+``candidate_pairs`` and the model in ``match_levels``, in one transaction.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs
+from dedupe.clustering import cluster_customers
+from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
+from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised
+from merge.warehouse import next_id, run_sql, transaction
+from schemas.records import CustomerType, PairState
+from unifica.config import MatchingConfig
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
+RANDOM_PAIRS = 200_000         # random pairs per customer type to measure u
+MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
+SEED = 20261123                # the random pairs are the same on every run over the same data
+
+
+@dataclass
+class DedupeSummary:
+    """What one dedupe run did."""
+
+    run_id: int
+    customers: int = 0
+    blocking: BlockingResult | None = None
+    scored: int = 0
+    auto_merge: int = 0
+    review: int = 0
+    non_match: int = 0
+    conflicts: int = 0            # strong pairs kept apart by a cannot-link: sent to review
+    rejected_skipped: int = 0     # pairs a steward rejected, not proposed again
+    clusters: int = 0
+    clustered_customers: int = 0
+    models: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        """The closing summary of ``unifica dedupe``."""
+        rules = ""
+        if self.blocking is not None:
+            rules = " (" + ", ".join(f"{name} {n:,}" for name, n in self.blocking.pairs_per_rule.items() if n) + ")"
+        models = ", ".join(f"{t} {k}" for t, k in self.models.items()) or "none"
+        return (f"dedupe run {self.run_id}: {self.customers:,} customers, {self.scored:,} candidate pairs{rules}; "
+                f"{self.auto_merge:,} auto-merge in {self.clusters:,} clusters of {self.clustered_customers:,} "
+                f"customers, {self.review:,} review ({self.conflicts:,} held back from a cluster), "
+                f"{self.non_match:,} non-match; {self.rejected_skipped:,} rejected pairs not proposed again; "
+                f"model: {models}; {self.seconds:.1f} s")
+
+    def as_dict(self) -> dict:
+        """Counts for the runs table."""
+        return {"customers": self.customers, "candidate_pairs": self.scored,
+                "pairs_per_rule": self.blocking.pairs_per_rule if self.blocking else {},
+                "auto_merge": self.auto_merge, "review": self.review, "non_match": self.non_match,
+                "conflicts": self.conflicts, "rejected_skipped": self.rejected_skipped,
+                "clusters": self.clusters, "clustered_customers": self.clustered_customers,
+                "models": self.models, "seconds": round(self.seconds, 2)}
+
+
+def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Comparison, ...],
+             what: str, progress: Progress | None) -> pd.DataFrame:
+    """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches."""
+    parts = []
+    total = len(pairs)
+    for start in range(0, max(total, 1), COMPARE_BATCH):
+        batch = pairs.iloc[start:start + COMPARE_BATCH]
+        index = pd.MultiIndex.from_arrays([batch.customer_id_l.to_numpy(), batch.customer_id_r.to_numpy()])
+        parts.append(compare_pairs(index, customers, comparisons).reset_index(drop=True))
+        if progress:
+            progress(what, min(start + COMPARE_BATCH, total), total)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _random_pairs(ids: np.ndarray, n: int) -> pd.DataFrame:
+    """Up to ``n`` random distinct pairs of ``ids`` (smaller id left)."""
+    rng = np.random.default_rng(SEED)
+    a, b = rng.choice(ids, n), rng.choice(ids, n)
+    keep = a != b
+    return pd.DataFrame({"customer_id_l": np.minimum(a, b)[keep], "customer_id_r": np.maximum(a, b)[keep]})
+
+
+def _sessions(rules_found: pd.Series, comparisons: tuple[Comparison, ...],
+              rules: tuple[BlockingRule, ...]) -> list[tuple[np.ndarray, frozenset[str]]]:
+    """One EM session per group of blocking rules agreeing on the same fields: the pairs any
+    of them found, and those fields."""
+    fields = {c.field for c in comparisons}
+    groups: dict[frozenset[str], set[str]] = {}
+    for rule in rules:
+        groups.setdefault(frozenset(rule.fields) & fields, set()).add(rule.name)
+    found = rules_found.tolist()
+    sessions = []
+    for agreed, names in groups.items():
+        mask = np.fromiter((not names.isdisjoint(r) for r in found), dtype=bool, count=len(found))
+        if mask.any():
+            sessions.append((mask, agreed))
+    return sessions
+
+
+def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
+         decided: pd.DataFrame, comparisons: tuple[Comparison, ...], customer_type: str, type_customers: int,
+         rules: tuple[BlockingRule, ...]) -> MatchModel:
+    """The model for one customer type: supervised from the steward's decisions when asked
+    (or, with "auto", when there are enough of each kind), else unsupervised."""
+    known = decided[decided.customer_id_l.isin(customers.index) & decided.customer_id_r.isin(customers.index)]
+    known = known[customers.loc[known.customer_id_l, "customer_type"].to_numpy() == customer_type]
+    is_match = (known.decision == "merge").to_numpy()
+    enough = min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS
+    if kind == "supervised" or (kind == "auto" and enough):
+        if is_match.sum() == 0 or (~is_match).sum() == 0:
+            from unifica.errors import UnificaError
+            raise UnificaError(f'[matching] model = "supervised" needs steward decisions of both kinds for '
+                               f"{customer_type} pairs (has {is_match.sum()} merge, {(~is_match).sum()} not_duplicate); "
+                               f'use model = "auto" or "unsupervised" until then')
+        labelled = _compare(known, customers, comparisons, "", None)
+        return fit_supervised(labelled, is_match, comparisons, customer_type, type_customers)
+    ids = customers.index[customers.customer_type == customer_type].to_numpy()
+    random_vectors = _compare(_random_pairs(ids, RANDOM_PAIRS), customers, comparisons, "", None)
+    return fit_unsupervised(vectors, random_vectors, comparisons, customer_type, type_customers,
+                            _sessions(pairs.blocking_rules, comparisons, rules))
+
+
+def _model_levels(model: MatchModel) -> list[dict]:
+    return [{"customer_type": model.customer_type, "model": model.kind, "field": f,
+             "level": next(c for c in model.comparisons if c.field == f).labels.index(label),
+             "label": label, "m_probability": m, "u_probability": u}
+            for f, label, m, u in model.level_weights()]
+
+
+def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None = None,
+                     run_id: int | None = None, comparisons: tuple[Comparison, ...] = COMPARISONS,
+                     rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> DedupeSummary:
+    """Score every candidate pair of the warehouse's active customers, cluster the strong
+    ones and store the result (``candidate_pairs``, ``match_levels``). Returns the counts."""
+    started = time.perf_counter()
+    summary = DedupeSummary(run_id or 0)
+    blocking = candidate_pairs(con, rules)
+    summary.blocking = blocking
+    summary.customers = blocking.customers
+    run_sql(con, "stage_comparison_customers")
+    customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
+    pairs = con.execute(f"SELECT customer_id_l, customer_id_r, blocking_rules FROM {blocking.table} "
+                        "ORDER BY customer_id_l, customer_id_r").df()
+    decided = run_sql(con, "select_steward_decided_pairs").df()
+    rejected = decided[decided.decision == "not_duplicate"]
+    if len(rejected):
+        before = len(pairs)
+        pairs = pairs.merge(rejected[["customer_id_l", "customer_id_r"]], how="left", indicator=True)
+        pairs = pairs[pairs.pop("_merge") == "left_only"].reset_index(drop=True)
+        summary.rejected_skipped = before - len(pairs)
+    type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
+    pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
+
+    scored: list[pd.DataFrame] = []
+    levels: list[dict] = []
+    cannot_link: list[tuple[int, int]] = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
+    for customer_type in CustomerType:
+        of_type = pairs[pair_types == customer_type].reset_index(drop=True)
+        if of_type.empty:
+            continue
+        type_comparisons = comparisons_for(customer_type, comparisons)
+        vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress)
+        model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
+                     type_counts.get(customer_type, 0), rules)
+        summary.models[customer_type] = model.kind
+        levels.extend(_model_levels(model))
+        of_type["match_probability"] = model.probability(vectors)
+        different_documents = np.zeros(len(of_type), dtype=bool)
+        for c in type_comparisons:
+            if "both valid, different" in c.labels:
+                different_documents |= vectors[c.field].to_numpy() == c.labels.index("both valid, different")
+        weak = (of_type.match_probability.to_numpy() < matching.review) | different_documents
+        cannot_link.extend(zip(of_type.customer_id_l[weak].tolist(), of_type.customer_id_r[weak].tolist()))
+        of_type["level_fields"] = [[c.field for c in type_comparisons]] * len(of_type)
+        labels = np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()] for c in type_comparisons])
+        of_type["level_labels"] = list(labels)
+        scored.append(of_type)
+
+    table = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
+        columns=["customer_id_l", "customer_id_r", "blocking_rules", "match_probability", "level_fields", "level_labels"])
+    summary.scored = len(table)
+    probability = table.match_probability.to_numpy(dtype=float)
+    strong = probability >= matching.auto_merge
+    clustering = cluster_customers(table.customer_id_l.to_numpy()[strong], table.customer_id_r.to_numpy()[strong],
+                                   probability[strong], cannot_link)
+    state = np.where(probability >= matching.review, PairState.REVIEW.value, PairState.NON_MATCH.value).astype(object)
+    joined = np.zeros(len(table), dtype=bool)
+    joined[np.flatnonzero(strong)[clustering.joined]] = True
+    state[joined] = PairState.AUTO_MERGE.value
+    table["state"] = state
+    table["cluster_id"] = pd.array([clustering.cluster_of.get(l) if j else None
+                                    for l, j in zip(table.customer_id_l.tolist(), joined.tolist())], dtype="Int64")
+    summary.auto_merge = int(joined.sum())
+    summary.conflicts = int((strong & ~joined).sum())
+    summary.review = int((state == PairState.REVIEW.value).sum())
+    summary.non_match = int((state == PairState.NON_MATCH.value).sum())
+    summary.clusters = clustering.clusters
+    summary.clustered_customers = len(clustering.cluster_of)
+
+    _store(con, table[state != PairState.NON_MATCH.value], levels, summary.run_id)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], run_id: int) -> None:
+    """Replace the previous proposals with ``pairs`` and record the model, in one transaction."""
+    scored_pairs = pa.table({
+        "customer_id_l": pa.array(pairs.customer_id_l.to_numpy(), pa.int64()),
+        "customer_id_r": pa.array(pairs.customer_id_r.to_numpy(), pa.int64()),
+        "match_probability": pa.array(pairs.match_probability.to_numpy(), pa.float64()),
+        "level_fields": pa.array(pairs.level_fields.tolist(), pa.list_(pa.string())),
+        "level_labels": pa.array([list(x) for x in pairs.level_labels], pa.list_(pa.string())),
+        "blocking_rules": pa.array([list(x) for x in pairs.blocking_rules], pa.list_(pa.string())),
+        "state": pa.array(pairs.state.tolist(), pa.string()),
+        "cluster_id": pa.array(pairs.cluster_id, pa.int64(), from_pandas=True),
+    })
+    model_levels = pa.Table.from_pylist(levels, schema=pa.schema([
+        ("customer_type", pa.string()), ("model", pa.string()), ("field", pa.string()), ("level", pa.int32()),
+        ("label", pa.string()), ("m_probability", pa.float64()), ("u_probability", pa.float64())]))
+    con.register("scored_pairs", scored_pairs)
+    con.register("model_levels", model_levels)
+    try:
+        with transaction(con):
+            run_sql(con, "delete_proposed_pairs")
+            run_sql(con, "insert_candidate_pairs", first_pair_id=next_id(con, "candidate_pairs", "pair_id"),
+                    run_id=run_id, now=datetime.now())
+            run_sql(con, "insert_match_levels", run_id=run_id)
+    finally:
+        con.unregister("scored_pairs")
+        con.unregister("model_levels")
