@@ -23,9 +23,11 @@ from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candid
 from dedupe.clustering import cluster_customers
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised
+from merge.ingest import finish_run, start_run
 from merge.warehouse import next_id, run_sql, transaction
 from schemas.records import CustomerType, PairState
 from unifica.config import MatchingConfig
+from unifica.errors import UnificaError
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -125,7 +127,6 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
     enough = min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS
     if kind == "supervised" or (kind == "auto" and enough):
         if is_match.sum() == 0 or (~is_match).sum() == 0:
-            from unifica.errors import UnificaError
             raise UnificaError(f'[matching] model = "supervised" needs steward decisions of both kinds for '
                                f"{customer_type} pairs (has {is_match.sum()} merge, {(~is_match).sum()} not_duplicate); "
                                f'use model = "auto" or "unsupervised" until then')
@@ -148,9 +149,25 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
                      run_id: int | None = None, comparisons: tuple[Comparison, ...] = COMPARISONS,
                      rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> DedupeSummary:
     """Score every candidate pair of the warehouse's active customers, cluster the strong
-    ones and store the result (``candidate_pairs``, ``match_levels``). Returns the counts."""
+    ones and store the result (``candidate_pairs``, ``match_levels``). Returns the counts.
+
+    Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``)."""
+    if run_id is not None:
+        return _score(con, matching, progress, run_id, comparisons, rules)
+    run_id = start_run(con, "dedupe")
+    try:
+        summary = _score(con, matching, progress, run_id, comparisons, rules)
+    except Exception as exc:
+        finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finish_run(con, run_id, {"dedupe": summary.as_dict()})
+    return summary
+
+
+def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None, run_id: int,
+           comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...]) -> DedupeSummary:
     started = time.perf_counter()
-    summary = DedupeSummary(run_id or 0)
+    summary = DedupeSummary(run_id)
     blocking = candidate_pairs(con, rules)
     summary.blocking = blocking
     summary.customers = blocking.customers

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from dedupe.scoring import score_candidates
 from merge.ingest import finish_run, ingest_sources, start_run
 from merge.warehouse import open_warehouse
 from unifica.config import load_config
@@ -12,18 +13,20 @@ from unifica.config import load_config
 
 @flow(name="consolidate")
 def consolidate(config_path: str) -> dict:
-    """Ingest every configured source into the warehouse; returns the run's counts.
+    """Ingest every configured source into the warehouse, then score and cluster the
+    candidate pairs; returns the run's counts.
 
-    Later steps (scoring, auto-merge, review report, exports) join here as they are built.
+    Later steps (auto-merge, review report, exports) join here as they are built.
     """
     config = load_config(Path(config_path))
     with open_warehouse(config.warehouse) as con:
         run_id = start_run(con, "run")
         try:
             ingest = ingest_sources(con, config, run_id=run_id)
+            dedupe = score_candidates(con, config.matching, run_id=run_id)
         except Exception as exc:
             finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
             raise
-        finish_run(con, run_id, {"ingest": ingest.as_dict()})
+        finish_run(con, run_id, {"ingest": ingest.as_dict(), "dedupe": dedupe.as_dict()})
     return {"run_id": run_id, "ingest": ingest.as_dict(), "ingest_line": ingest.line(),
-            "warehouse": str(config.warehouse)}
+            "dedupe": dedupe.as_dict(), "dedupe_line": dedupe.line(), "warehouse": str(config.warehouse)}

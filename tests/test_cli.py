@@ -39,7 +39,25 @@ def test_ingest_prints_a_summary_and_bad_config_is_one_line(tmp_path: Path) -> N
 
 def test_every_command_has_help() -> None:
     for command, option in (("init", "--config"), ("ingest", "--on-existing"), ("generate", "--customers"),
-                            ("run", "--config")):
+                            ("run", "--config"), ("dedupe", "--no-merge")):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert option in result.output
+
+
+def test_dedupe_scores_the_generated_sample_and_prints_a_summary(tmp_path: Path) -> None:
+    from unifica.synth import generate
+
+    generate(tmp_path, customers=600, seed=5)
+    config = tmp_path / "unifica.toml"
+    assert runner.invoke(app, ["ingest", "--config", str(config)]).exit_code == 0
+    result = runner.invoke(app, ["dedupe", "--config", str(config), "--no-merge"])
+    assert result.exit_code == 0, result.output
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("dedupe run 2: ") and "candidate pairs (" in last and "auto-merge in" in last
+    import duckdb
+    with duckdb.connect(str(load_config(config).warehouse), read_only=True) as con:
+        states = dict(con.execute("SELECT state, count(*) FROM candidate_pairs GROUP BY ALL").fetchall())
+        runs = con.execute("SELECT command, status FROM runs ORDER BY run_id").fetchall()
+    assert states.get("auto_merge", 0) > 0 and set(states) <= {"auto_merge", "review"}
+    assert runs == [("ingest", "succeeded"), ("dedupe", "succeeded")]

@@ -114,6 +114,31 @@ def ingest(
               soft_wrap=True)
 
 
+@app.command()
+@user_errors
+def dedupe(
+    config: ConfigOption = Path("unifica.toml"),
+    no_merge: Annotated[bool, typer.Option("--no-merge", help="Only score and cluster; merge nothing.")] = False,
+) -> None:
+    """Find the duplicate customers: candidate pairs from the blocking rules, compared field by
+    field, scored (match probability) and clustered.
+
+    Pairs at or above \\[matching] auto_merge form clusters (state auto_merge); pairs between
+    review and auto_merge go to the steward's review (state review); the rest are non-matches.
+    Pairs a steward rejected are never proposed again. Merging the auto-merge clusters comes
+    with the merge step, not built yet: today dedupe always stops after clustering.
+    """
+    from dedupe.scoring import score_candidates
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    with open_warehouse(cfg.warehouse) as con, _progress() as progress:
+        summary = score_candidates(con, cfg.matching, progress=_Bars(progress))
+    note = "" if no_merge else "; nothing merged yet (the merge step is not built): clusters wait in candidate_pairs"
+    out.print(f"{summary.line()}{note} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
 def _on_existing(value: str | None):
     from schemas.records import OnExisting
 
@@ -152,11 +177,13 @@ def generate(
 @app.command()
 @user_errors
 def run(config: ConfigOption = Path("unifica.toml")) -> None:
-    """Run the whole consolidation as a Prefect flow: ingest every source (more steps follow
-    as they are built). Without a Prefect server a temporary local one starts (~20 s)."""
+    """Run the whole consolidation as a Prefect flow: ingest every source, then score and
+    cluster the duplicates (merges, the review report and exports follow as they are built).
+    Without a Prefect server a temporary local one starts (~20 s)."""
     from pipelines.consolidate import consolidate
 
     started = time.perf_counter()
     result = consolidate(str(config))
-    out.print(f"consolidation run {result['run_id']}: {result['ingest_line']} -> {result['warehouse']} "
-              f"({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
+    out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
+    out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
+    out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
