@@ -163,7 +163,8 @@ def main() -> None:
         print(dedupe_folder(config, name).row(), flush=True)
     for size in sizes:
         folder = out / f"generated-{size}-seed{args.seed}"
-        generate(folder, customers=size, seed=args.seed)
+        if not (folder / "unifica.toml").exists():  # kept from an earlier run with --out
+            generate(folder, customers=size, seed=args.seed)
         print(dedupe_folder(folder / "unifica.toml", f"generated {size:,}").row(), flush=True)
     print(f"data in {out}")
 

@@ -147,6 +147,21 @@ def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: st
     return np.fromiter((within(set(a.split()), set(b.split())) for a, b in zip(l, r)), dtype=bool, count=len(l))
 
 
+def words_of_one_nearly_within_other(threshold: float) -> Test:
+    """Every word of the shorter value (at least two words) is close to a word of the other
+    (Jaro-Winkler at least ``threshold``): a name missing on one side and a typo in
+    another ("julia freitass" and "julia giovanna freitas")."""
+    def nearly_within(a: list[str], b: list[str]) -> bool:
+        if len(a) > len(b):
+            a, b = b, a
+        return len(a) >= 2 and all(max(JaroWinkler.similarity(x, y) for y in b) >= threshold for x in a)
+
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _sides(left, right, field)
+        return np.fromiter((nearly_within(a.split(), b.split()) for a, b in zip(l, r)), dtype=bool, count=len(l))
+    return test
+
+
 def similar_ignoring_spaces(threshold: float) -> Test:
     """Similar once the words are sorted, or once the spaces are removed ("mcgilc hrist" and
     "mcgilchrist"): the better of rapidfuzz's token_sort_ratio and ratio without spaces at
@@ -251,6 +266,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same names, other order", same_words_any_order, frequency="name_count"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
+        Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
     Comparison("given_names", customer_types=PERSON, columns=("full_name",), levels=(
