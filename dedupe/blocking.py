@@ -22,7 +22,7 @@ import pyarrow as pa
 from dedupe.names import NAME_PARTICLES
 from merge.warehouse import run_sql, run_sql_template
 
-CANDIDATES_TABLE = "blocking_candidates"  # temp table: customer_id_l, customer_id_r, blocking_rules
+CANDIDATES_TABLE = "blocking_candidates"  # temp table: customer_id_l, customer_id_r, rule_mask, blocking_rules
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class BlockingResult:
     """The candidate pairs of one blocking run and what each rule contributed.
 
     ``table`` names a temp table of the connection (customer_id_l, customer_id_r,
-    blocking_rules TEXT[]); ``pairs_per_rule`` counts the pairs each rule found (a pair
+    rule_mask BIGINT with bit i set for rule i, blocking_rules TEXT[]); ``pairs_per_rule`` counts the pairs each rule found (a pair
     found by two rules counts for both); ``oversized_keys`` counts per rule the keys skipped
     for being shared by too many customers and ``largest_skipped`` shows the biggest few.
     """

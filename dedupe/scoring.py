@@ -99,21 +99,26 @@ def _random_pairs(ids: np.ndarray, n: int) -> pd.DataFrame:
     return pd.DataFrame({"customer_id_l": np.minimum(a, b)[keep], "customer_id_r": np.maximum(a, b)[keep]})
 
 
-def _sessions(rules_found: pd.Series, comparisons: tuple[Comparison, ...],
+def _sessions(rule_mask: np.ndarray, comparisons: tuple[Comparison, ...],
               rules: tuple[BlockingRule, ...]) -> list[tuple[np.ndarray, frozenset[str]]]:
     """One EM session per group of blocking rules agreeing on the same fields: the pairs any
-    of them found, and those fields."""
+    of them found (``rule_mask``: bit i for rule i), and those fields."""
     fields = {c.field for c in comparisons}
-    groups: dict[frozenset[str], set[str]] = {}
-    for rule in rules:
-        groups.setdefault(frozenset(rule.fields) & fields, set()).add(rule.name)
-    found = rules_found.tolist()
+    groups: dict[frozenset[str], int] = {}
+    for i, rule in enumerate(rules):
+        agreed = frozenset(rule.fields) & fields
+        groups[agreed] = groups.get(agreed, 0) | (1 << i)
     sessions = []
-    for agreed, names in groups.items():
-        mask = np.fromiter((not names.isdisjoint(r) for r in found), dtype=bool, count=len(found))
-        if mask.any():
-            sessions.append((mask, agreed))
+    for agreed, bits in groups.items():
+        found = (rule_mask & bits) != 0
+        if found.any():
+            sessions.append((found, agreed))
     return sessions
+
+
+def _rule_names(rule_mask: np.ndarray, rules: tuple[BlockingRule, ...]) -> list[list[str]]:
+    """The names of the rules in each mask."""
+    return [[rule.name for i, rule in enumerate(rules) if m >> i & 1] for m in rule_mask.tolist()]
 
 
 def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
@@ -135,7 +140,7 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
     ids = customers.index[customers.customer_type == customer_type].to_numpy()
     random_vectors = _compare(_random_pairs(ids, RANDOM_PAIRS), customers, comparisons, "", None)
     return fit_unsupervised(vectors, random_vectors, comparisons, customer_type, type_customers,
-                            _sessions(pairs.blocking_rules, comparisons, rules))
+                            _sessions(pairs.rule_mask.to_numpy(), comparisons, rules))
 
 
 def _model_levels(model: MatchModel) -> list[dict]:
@@ -173,7 +178,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     summary.customers = blocking.customers
     run_sql(con, "stage_comparison_customers")
     customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
-    pairs = con.execute(f"SELECT customer_id_l, customer_id_r, blocking_rules FROM {blocking.table} "
+    pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
                         "ORDER BY customer_id_l, customer_id_r").df()
     decided = run_sql(con, "select_steward_decided_pairs").df()
     rejected = decided[decided.decision == "not_duplicate"]
@@ -206,12 +211,15 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         weak = (of_type.match_probability.to_numpy() < matching.review) | different_documents
         cannot_link.extend(zip(of_type.customer_id_l[weak].tolist(), of_type.customer_id_r[weak].tolist()))
         of_type["level_fields"] = [[c.field for c in type_comparisons]] * len(of_type)
-        labels = np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()] for c in type_comparisons])
-        of_type["level_labels"] = list(labels)
+        kept = np.flatnonzero(of_type.match_probability.to_numpy() >= matching.review)  # stored: need labels
+        labels = np.empty(len(of_type), dtype=object)
+        labels[kept] = list(np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()[kept]]
+                                             for c in type_comparisons])) if len(kept) else []
+        of_type["level_labels"] = labels
         scored.append(of_type)
 
     table = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
-        columns=["customer_id_l", "customer_id_r", "blocking_rules", "match_probability", "level_fields", "level_labels"])
+        columns=["customer_id_l", "customer_id_r", "rule_mask", "match_probability", "level_fields", "level_labels"])
     summary.scored = len(table)
     probability = table.match_probability.to_numpy(dtype=float)
     strong = probability >= matching.auto_merge
@@ -231,12 +239,13 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     summary.clusters = clustering.clusters
     summary.clustered_customers = len(clustering.cluster_of)
 
-    _store(con, table[state != PairState.NON_MATCH.value], levels, summary.run_id)
+    _store(con, table[state != PairState.NON_MATCH.value], levels, summary.run_id, rules)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], run_id: int) -> None:
+def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], run_id: int,
+           rules: tuple[BlockingRule, ...]) -> None:
     """Replace the previous proposals with ``pairs`` and record the model, in one transaction."""
     scored_pairs = pa.table({
         "customer_id_l": pa.array(pairs.customer_id_l.to_numpy(), pa.int64()),
@@ -244,7 +253,7 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
         "match_probability": pa.array(pairs.match_probability.to_numpy(), pa.float64()),
         "level_fields": pa.array(pairs.level_fields.tolist(), pa.list_(pa.string())),
         "level_labels": pa.array([list(x) for x in pairs.level_labels], pa.list_(pa.string())),
-        "blocking_rules": pa.array([list(x) for x in pairs.blocking_rules], pa.list_(pa.string())),
+        "blocking_rules": pa.array(_rule_names(pairs.rule_mask.to_numpy(), rules), pa.list_(pa.string())),
         "state": pa.array(pairs.state.tolist(), pa.string()),
         "cluster_id": pa.array(pairs.cluster_id, pa.int64(), from_pandas=True),
     })

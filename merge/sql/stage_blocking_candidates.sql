@@ -2,7 +2,8 @@
 -- on the left, with every rule whose blocks paired them (names from $rule_names, in rule
 -- order). When $incremental, only blocks holding a customer of `blocking_new` are joined and
 -- only pairs with such a customer on one side are kept.
--- Each rule is one bit of a mask while pairs are grouped: cheaper than collecting lists.
+-- Each rule is one bit of a mask while pairs are grouped: cheaper than collecting lists;
+-- rule_mask (bit i = rule i) is kept for code that needs it by the million.
 CREATE OR REPLACE TEMP TABLE blocking_candidates AS
 WITH usable AS (
     SELECT b.block_id, b.rule_no, k.customer_id
@@ -25,6 +26,6 @@ masked AS (
        OR r.customer_id IN (SELECT customer_id FROM blocking_new)
     GROUP BY l.customer_id, r.customer_id
 )
-SELECT customer_id_l, customer_id_r,
+SELECT customer_id_l, customer_id_r, rule_mask::BIGINT AS rule_mask,
        [$rule_names[i + 1] FOR i IN range(len($rule_names)) IF (rule_mask >> i::UBIGINT) & 1 = 1] AS blocking_rules
 FROM masked;

@@ -1,0 +1,50 @@
+"""Wall time and peak memory of generate -> ingest -> dedupe (run by hand; prints figures).
+
+    .venv/bin/python benchmarks/scale.py                         # 10,000, 100,000 and 1,000,000 records
+    .venv/bin/python benchmarks/scale.py --sizes 100000 --keep   # keep the data and warehouse
+
+Each step is the real command in a child process; peak memory is that process's own
+(ingest's normalisation workers are measured separately by the kernel and not added).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import measure  # noqa: E402
+
+UNIFICA = str(Path(sys.executable).with_name("unifica"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=99)
+    parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    args = parser.parse_args()
+    print(f"{'records':>10} {'step':<8} {'wall s':>8} {'peak MB':>9}  command")
+    for size in args.sizes:
+        folder = Path(tempfile.mkdtemp(prefix=f"unifica-scale-{size}-"))
+        config = str(folder / "unifica.toml")
+        steps = [
+            ("generate", [UNIFICA, "generate", "--customers", str(size), "--seed", str(args.seed), "--out", str(folder)]),
+            ("ingest", [UNIFICA, "ingest", "--config", config]),
+            ("dedupe", [UNIFICA, "dedupe", "--no-merge", "--config", config]),
+        ]
+        for step, command in steps:
+            result = measure(command)
+            status = "" if result.exit_code == 0 else f"  (exit {result.exit_code})"
+            print(f"{size:>10,} {step:<8} {result.seconds:>8.1f} {result.peak_mb:>9.0f}  "
+                  f"{' '.join(command[1:])}{status}", flush=True)
+        if args.keep:
+            print(f"kept {folder}")
+        else:
+            shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
