@@ -78,9 +78,9 @@ def golden_cases() -> list[GoldenCase]:
     return [GoldenCase(p.name, p) for p in sorted(DATA.iterdir()) if (p / "expected_pairs.csv").exists()]
 
 
-def build_background(folder: Path) -> Path:
-    """Generate and ingest the background customers into ``folder``/background.duckdb."""
-    generate(folder / "generated", customers=BACKGROUND_CUSTOMERS, seed=BACKGROUND_SEED)
+def build_background(folder: Path, customers: int = BACKGROUND_CUSTOMERS) -> Path:
+    """Generate and ingest ``customers`` background customers into ``folder``/background.duckdb."""
+    generate(folder / "generated", customers=customers, seed=BACKGROUND_SEED)
     config = load_config(folder / "generated" / "unifica.toml")
     warehouse = folder / "background.duckdb"
     with open_warehouse(warehouse) as con:
