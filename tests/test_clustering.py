@@ -1,0 +1,85 @@
+"""cluster_customers: strong pairs joined strongest first, never chaining two customers known
+to be different, cluster id = smallest member id, the same result whatever the input order."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from dedupe.clustering import Clustering, cluster_customers
+
+A, B, C, D, E = 11, 12, 13, 14, 15
+
+
+def cluster(pairs: list[tuple[int, int, float]], cannot_link: tuple[tuple[int, int], ...] | list = ()) -> Clustering:
+    """cluster_customers over (left, right, probability) rows."""
+    left = np.array([p[0] for p in pairs], dtype=np.int64)
+    right = np.array([p[1] for p in pairs], dtype=np.int64)
+    probability = np.array([p[2] for p in pairs], dtype=float)
+    return cluster_customers(left, right, probability, cannot_link)
+
+
+def groups(clustering: Clustering) -> set[frozenset[int]]:
+    out: dict[int, set[int]] = {}
+    for customer, cluster_id in clustering.cluster_of.items():
+        out.setdefault(cluster_id, set()).add(customer)
+    return {frozenset(g) for g in out.values()}
+
+
+def test_strong_pairs_chain_into_one_cluster_when_nothing_forbids_it() -> None:
+    result = cluster([(A, B, 0.99), (B, C, 0.97), (D, E, 0.96)])
+    assert groups(result) == {frozenset({A, B, C}), frozenset({D, E})}
+    assert result.joined.tolist() == [True, True, True]
+    assert result.clusters == 2
+
+
+def test_a_third_record_never_chains_two_customers_known_different() -> None:
+    # "Ana García" A and her relative "Ana García" B were compared and found different;
+    # the WhatsApp record C links strongly to both.
+    result = cluster([(A, C, 0.99), (B, C, 0.97)], cannot_link=[(A, B)])
+    assert groups(result) == {frozenset({A, C})}   # C goes with the stronger pair
+    assert B not in result.cluster_of
+    assert result.joined.tolist() == [True, False]  # the other strong pair is refused (to review)
+
+
+def test_the_stronger_pair_wins_whichever_side_it_is_on() -> None:
+    result = cluster([(A, C, 0.97), (B, C, 0.99)], cannot_link=[(B, A)])  # cannot-link in either order
+    assert groups(result) == {frozenset({B, C})}
+    assert result.joined.tolist() == [False, True]
+
+
+def test_a_cannot_link_between_any_members_keeps_two_groups_apart() -> None:
+    # {A, B} and {C, D} are each certain; B-C is strong, but A and D are known different
+    result = cluster([(A, B, 0.99), (C, D, 0.99), (B, C, 0.98)], cannot_link=[(A, D)])
+    assert groups(result) == {frozenset({A, B}), frozenset({C, D})}
+    assert result.joined.tolist() == [True, True, False]
+
+
+def test_a_pair_inside_an_existing_cluster_counts_as_joined() -> None:
+    result = cluster([(A, B, 0.99), (B, C, 0.98), (A, C, 0.96)])
+    assert result.joined.tolist() == [True, True, True]
+    assert groups(result) == {frozenset({A, B, C})}
+
+
+def test_cluster_id_is_the_smallest_member_id() -> None:
+    # the big group {20, 30, 40} is formed first; 1 joins it last, and the id follows it
+    result = cluster([(20, 30, 0.99), (30, 40, 0.99), (1, 40, 0.97), (7, 9, 0.96)])
+    assert result.cluster_of == {1: 1, 20: 1, 30: 1, 40: 1, 7: 7, 9: 7}
+
+
+def test_no_strong_pairs_no_clusters() -> None:
+    result = cluster([])
+    assert result.cluster_of == {} and result.clusters == 0 and len(result.joined) == 0
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_ties_are_broken_by_ids_whatever_the_input_order(order: tuple[int, ...]) -> None:
+    # A-C and B-C are equally strong and A, B are known different: the pair with the smaller
+    # ids (A, C) is taken first, whatever order the pairs arrive in.
+    pairs = [(B, C, 0.98), (A, C, 0.98), (D, E, 0.98)]
+    shuffled = [pairs[i] for i in order]
+    result = cluster(shuffled, cannot_link=[(A, B)])
+    assert groups(result) == {frozenset({A, C}), frozenset({D, E})}
+    joined = {pair[:2]: bool(j) for pair, j in zip(shuffled, result.joined)}
+    assert joined == {(A, C): True, (B, C): False, (D, E): True}

@@ -1,0 +1,266 @@
+"""Comparison levels as tables: for every field of COMPARISONS, pairs of feature values
+(as merge/sql/stage_comparison_customers.sql gives them) and the level label they reach,
+covering every level, "different" and "missing"; and two properties: a value compared with
+itself reaches the first level, and swapping left and right changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.comparisons import COMPARISONS, DIFFERENT, MISSING, Comparison
+
+BY_FIELD = {c.field: c for c in COMPARISONS}
+
+# Real check-digit-valid numbers, so "valid" below is what ingest would say of them.
+CPF_A, CPF_B = "52998224725", "11144477735"
+CNPJ = "11222333000181"
+
+
+def _frames(comparison: Comparison, left: dict[str, Any], right: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One-row left and right feature frames holding every column the comparison reads
+    (those a row does not give are NULL, as the feature query gives them)."""
+    columns = [comparison.field, *comparison.columns]
+    return (pd.DataFrame([{c: left.get(c) for c in columns}], dtype=object),
+            pd.DataFrame([{c: right.get(c) for c in columns}], dtype=object))
+
+
+def level(field: str, left: dict[str, Any] | Any, right: dict[str, Any] | Any) -> str:
+    """The label a pair reaches on ``field``; a bare value stands for {field: value}."""
+    comparison = BY_FIELD[field]
+    left = left if isinstance(left, dict) else {field: left}
+    right = right if isinstance(right, dict) else {field: right}
+    l, r = _frames(comparison, left, right)
+    return comparison.labels[comparison.codes(l, r)[0]]
+
+
+def doc(number: str | None, document_type: str | None = "CC", check: str = "unchecked") -> dict[str, Any]:
+    return {"document_number": number, "document_type": document_type, "document_check": check}
+
+
+def given_names(given: str | None, full: str | None) -> dict[str, Any]:
+    return {"given_names": given, "full_name": full}
+
+
+def full(name: str | None) -> dict[str, Any]:
+    return {"full_name": name, "name_count": 1}
+
+
+TABLES: dict[str, list[tuple[Any, Any, str]]] = {
+    "document_number": [
+        (doc("12345678"), doc("12345678"), "same number"),
+        (doc("12345678"), doc("12345687"), "one digit off"),          # adjacent digits swapped
+        (doc("12345678"), doc("12345679"), "one digit off"),          # one digit mistyped
+        (doc("12345678"), doc("1234567"), "one digit off"),           # one digit dropped
+        (doc(CPF_A, "CPF", "valid"), doc(CPF_B, "CPF", "valid"), "both valid, different"),
+        (doc(CPF_A, "CPF", "valid"), doc("52998224726", "CPF", "invalid"), "one digit off"),
+        (doc(CPF_A, "CPF", "valid"), doc(CNPJ, "CNPJ", "valid"), DIFFERENT),   # two types: no claim
+        (doc("12345678"), doc("87654321"), DIFFERENT),
+        (doc("1234"), doc("1235"), DIFFERENT),                        # too short for "one digit off"
+        (doc(None), doc("12345678"), MISSING),
+        (doc("12345678"), doc(None), MISSING),
+    ],
+    "full_name": [
+        (full("maria jose garcia lopez"), full("maria jose garcia lopez"), "same name"),
+        (full("maria jose garcia lopez"), full("lopez garcia maria jose"), "same names, other order"),
+        (full("maria garcia lopez"), full("maria jose garcia lopez"), "a name missing on one side"),
+        (full("maria jose garcia lopez"), full("maria jose garcia lopes"), "one typo"),
+        (full("juan mcgilc hrist"), full("juan mcgilchrist"), "one typo"),          # a space too many
+        (full("maria jose garcia lopez"), full("maria josefa garcia lopes"), "similar"),
+        (full("maria garcia"), full("pedro ramirez"), DIFFERENT),
+        (full("maria garcia"), full("carlos ramirez"), DIFFERENT),
+        # a lone "maria" within "maria garcia" is not "a name missing on one side" (within half
+        # the customer base), but token_set_ratio scores a subset 100, so it is still "similar"
+        (full("maria"), full("maria garcia"), "similar"),
+        (full(None), full("maria garcia"), MISSING),
+    ],
+    "given_names": [
+        (given_names("maria jose", "maria jose garcia"), given_names("maria jose", "maria jose lopez"),
+         "same given names"),
+        (given_names("pepe", "pepe garcia"), given_names("jose", "jose garcia"), "same first name or its nickname"),
+        (given_names("lucho", "lucho perez"), given_names("luis", "luis perez"), "same first name or its nickname"),
+        (given_names("maria jose", "maria jose garcia"), given_names("maria", "maria garcia"),
+         "same first name or its nickname"),
+        (given_names("cristian", "cristian rojas"), given_names("christian", "christian rojas"),
+         "similar first name"),
+        (given_names("lopez", "lopez maria"), given_names("maria", "maria lopez"), "first name written as a surname"),
+        (given_names("juan", "juan rojas"), given_names("jorge", "jorge rojas"), "same initial"),
+        (given_names("juan", "juan rojas"), given_names("pedro", "pedro rojas"), DIFFERENT),
+        (given_names(None, "rojas"), given_names("pedro", "pedro rojas"), MISSING),
+    ],
+    "birth_date": [
+        ("1980-03-04", "1980-03-04", "same date"),
+        ("1980-03-04", "1980-04-03", "day and month swapped"),
+        ("1980-03-04", "1980-03-05", "one digit off"),
+        ("1980-03-04", "1981-03-04", "one digit off"),
+        ("1980-03-04", "1980-11-20", "same year"),
+        ("1980-03-04", "1975-07-19", DIFFERENT),
+        (None, "1980-03-04", MISSING),
+    ],
+    "business_name": [  # the core: folded, legal form removed
+        ("distribuidora andina", "distribuidora andina", "same name"),
+        ("distribuidora andina", "distribuidora andna", "one typo"),
+        ("andina distribuidora", "distribuidora andina", "same words"),
+        ("distribuidora andina", "distribuidora andina del caribe", "same words"),
+        ("ferreteria el tornillo", "ferreteria tornillo feliz", "similar"),
+        ("distribuidora andina", "panaderia la espiga", DIFFERENT),
+        ("distribuidora andina", None, MISSING),
+    ],
+    "emails": [
+        (["ana.perez@gmail.com"], ["ana.perez@gmail.com"], "an e-mail in common"),
+        (["ana.perez@gmail.com", "ventas@andina.co"], ["ventas@andina.co"], "an e-mail in common"),
+        (["ana.perez@gmail.com"], ["ana.perez@hotmail.com"], "same user name elsewhere"),
+        (["ana.perez@gmail.com"], ["perez.ana@gmail.com"], DIFFERENT),
+        (None, ["ana.perez@gmail.com"], MISSING),
+    ],
+    "phones": [
+        (["+573001234567"], ["+573001234567"], "a phone in common"),
+        (["+573001234567", "+576012345678"], ["+576012345678"], "a phone in common"),
+        (["+573001234567"], ["+573001234568"], DIFFERENT),
+        (["+573001234567"], None, MISSING),
+    ],
+    "address": [  # contact_details.value_norm of the latest address
+        ("calle 10 20 30", "calle 10 20 30", "same address"),
+        ("calle 10 20 30 apartamento 401", "calle 10 20 30", "same address"),
+        ("calle 10 20 30", "calle 10 20 31", "similar address"),
+        ("calle 10 20 30", "carrera 10 20 30", "similar address"),
+        ("calle 10 20 30", "calle 45 12 8", "partly similar address"),
+        ("calle 10 20 30", "rua visconde de piraja 1092", DIFFERENT),
+        (None, "calle 10 20 30", MISSING),
+    ],
+    "city": [
+        ("bogota", "bogota", "same city"),
+        ("bogota", "bogta", "similar city"),
+        ("bogota", "medellin", DIFFERENT),
+        ("bogota", None, MISSING),
+    ],
+}
+
+
+def test_every_field_has_a_table_reaching_every_level() -> None:
+    assert set(TABLES) == set(BY_FIELD)
+    for field, rows in TABLES.items():
+        assert {label for _, _, label in rows} == set(BY_FIELD[field].labels), field
+
+
+def _shown(value: Any, field: str) -> str:
+    return str(value.get(field) if isinstance(value, dict) else value)
+
+
+@pytest.mark.parametrize("field, left, right, expected", [
+    pytest.param(f, l, r, e, id=f"{f}: {_shown(l, f)} ~ {_shown(r, f)} -> {e}")
+    for f, rows in TABLES.items() for l, r, e in rows])
+def test_level_table(field: str, left: Any, right: Any, expected: str) -> None:
+    assert level(field, left, right) == expected
+    assert level(field, right, left) == expected  # either side first
+
+
+def test_codes_over_a_batch_match_one_by_one() -> None:
+    """The levels are computed over the whole batch, each level only on the pairs still
+    undecided: a batch gives what each pair gives alone."""
+    for field, rows in TABLES.items():
+        comparison = BY_FIELD[field]
+        frames = [_frames(comparison, *(v if isinstance(v, dict) else {field: v} for v in (l, r))) for l, r, _ in rows]
+        left = pd.concat([f[0] for f in frames], ignore_index=True)
+        right = pd.concat([f[1] for f in frames], ignore_index=True)
+        assert [comparison.labels[c] for c in comparison.codes(left, right)] == [e for _, _, e in rows], field
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9)
+_words = st.lists(_word, min_size=1, max_size=4).map(" ".join)
+_digits = st.text(alphabet="0123456789", min_size=4, max_size=12)
+_date = st.dates(dt.date(1900, 1, 1), dt.date(2025, 12, 31)).map(lambda d: d.strftime("%Y-%m-%d"))
+_email = st.tuples(_word, _word).map(lambda t: f"{t[0]}@{t[1]}.com")
+_phone = st.text(alphabet="0123456789", min_size=7, max_size=10).map(lambda d: "+57" + d)
+
+
+def _value(field: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A feature row for ``field``, or NULL."""
+    strategies: dict[str, st.SearchStrategy] = {
+        "document_number": st.builds(doc, _digits, st.sampled_from(["CC", "CPF", "NIT"]),
+                                     st.sampled_from(["valid", "invalid", "unchecked"])),
+        "full_name": _words.map(full),
+        "given_names": st.tuples(_words, _words).map(lambda t: given_names(t[0], f"{t[0]} {t[1]}")),
+        "birth_date": _date.map(lambda d: {"birth_date": d}),
+        "business_name": _words.map(lambda w: {"business_name": w}),
+        "emails": st.lists(_email, min_size=1, max_size=3).map(lambda e: {"emails": e}),
+        "phones": st.lists(_phone, min_size=1, max_size=3).map(lambda p: {"phones": p}),
+        "address": st.lists(st.one_of(_word, _digits), min_size=1, max_size=6).map(lambda w: {"address": " ".join(w)}),
+        "city": _words.map(lambda w: {"city": w}),
+    }
+    return strategies[field]
+
+
+def _text_variant(data: st.DataObject, text: str) -> str:
+    """``text`` as another record might write it: a letter dropped or doubled, two letters
+    swapped, the words shuffled, a word dropped, or something else entirely."""
+    how = data.draw(st.sampled_from(["same", "drop", "double", "swap", "shuffle", "drop word", "other"]))
+    i = data.draw(st.integers(0, max(len(text) - 2, 0)))
+    words = text.split()
+    if how == "drop" and len(text) > 1:
+        return text[:i] + text[i + 1:]
+    if how == "double":
+        return text[:i] + text[i] + text[i:]
+    if how == "swap" and len(text) > 1:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    if how == "shuffle":
+        return " ".join(data.draw(st.permutations(words)))
+    if how == "drop word" and len(words) > 1:
+        return " ".join(w for k, w in enumerate(words) if k != i % len(words))
+    if how == "other":
+        return data.draw(_words)
+    return text
+
+
+def _variant(data: st.DataObject, field: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row compared with ``row``: often a variant of it, sometimes unrelated or missing."""
+    kind = data.draw(st.sampled_from(["variant", "variant", "variant", "unrelated", "missing"]))
+    if kind == "missing":
+        return {}
+    if kind == "unrelated":
+        return data.draw(_value(field))
+    out = dict(row)
+    value = row[field]
+    if isinstance(value, list):
+        extra = data.draw(_value(field))[field]
+        out[field] = data.draw(st.sampled_from([value + extra, value[1:] or extra,
+                                                [v.replace(".com", ".co") for v in value], extra]))
+    elif field == "birth_date":
+        out[field] = data.draw(st.sampled_from([value, value[:5] + value[8:10] + "-" + value[5:7],
+                                                value[:9] + str((int(value[9]) + 1) % 10), value[:4] + "-12-31"]))
+    else:
+        out[field] = _text_variant(data, value)
+        if field == "given_names":
+            out["full_name"] = f"{out[field]} {row['full_name'].split()[-1]}"
+        if field == "document_number" and not out[field]:
+            out[field] = value
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_a_value_compared_with_itself_reaches_the_first_level(data: st.DataObject) -> None:
+    for comparison in COMPARISONS:
+        rows = data.draw(st.lists(_value(comparison.field), min_size=1, max_size=10), label=comparison.field)
+        frame = pd.concat([_frames(comparison, r, r)[0] for r in rows], ignore_index=True)
+        assert (comparison.codes(frame, frame.copy()) == 0).all(), comparison.field
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_levels_are_symmetric(data: st.DataObject) -> None:
+    for comparison in COMPARISONS:
+        field = comparison.field
+        lefts = data.draw(st.lists(_value(field), min_size=1, max_size=10), label=f"{field} left")
+        rights = [_variant(data, field, row) for row in lefts]
+        pairs = [_frames(comparison, l, r) for l, r in zip(lefts, rights)]
+        left = pd.concat([p[0] for p in pairs], ignore_index=True)
+        right = pd.concat([p[1] for p in pairs], ignore_index=True)
+        forward, backward = comparison.codes(left, right), comparison.codes(right, left)
+        assert [comparison.labels[c] for c in forward] == [comparison.labels[c] for c in backward], (field, rights)

@@ -1,0 +1,66 @@
+"""Golden cases: small situations a steward knows the answer to (tests/data/<case>/), ingested
+through the real ingest on top of generated background customers (tests/golden.py) and scored
+with the default [matching] thresholds; each expected pair must end in its expected state."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dedupe.scoring import score_candidates
+from merge.warehouse import open_warehouse
+from tests.golden import EXPECTATIONS, build_background, customer_of, golden_cases, ingest_cases, pair_state
+from unifica.config import MatchingConfig
+
+CASES = golden_cases()
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The background and every golden case in one warehouse, scored once."""
+    folder = tmp_path_factory.mktemp("golden")
+    warehouse = ingest_cases(build_background(folder / "background"), CASES, folder / "warehouse")
+    with open_warehouse(warehouse) as con:
+        score_candidates(con, MatchingConfig())
+        yield con
+
+
+def _params() -> list:
+    params = []
+    for case in CASES:
+        for left, right, expected, known_bug in case.expected_pairs():
+            marks = [pytest.mark.xfail(strict=True, reason=known_bug)] if known_bug else []
+            params.append(pytest.param(case.name, left, right, expected, marks=marks,
+                                       id=f"{case.name}: {left}-{right} {expected}"))
+    return params
+
+
+def test_there_are_golden_cases() -> None:
+    assert {c.name for c in CASES} >= {"accent_and_typo", "swapped_names", "compound_surnames", "mistyped_document",
+                                       "relatives", "namesakes", "company_legal_suffix", "person_and_company"}
+
+
+@pytest.mark.parametrize("case, left, right, expected", _params())
+def test_expected_pair_state(scored: duckdb.DuckDBPyConnection, case: str, left: str, right: str,
+                             expected: str) -> None:
+    state, probability, levels = pair_state(scored, customer_of(scored, case, left), customer_of(scored, case, right))
+    assert state in EXPECTATIONS[expected], f"{case} {left}-{right}: {state} at {probability}, levels {levels}"
+
+
+def test_company_suffix_variants_are_one_name(scored: duckdb.DuckDBPyConnection) -> None:
+    """"Distribuidora Andina S.A.S." and "DISTRIBUIDORA ANDINA SAS" agree on the whole name."""
+    _, _, levels = pair_state(scored, customer_of(scored, "company_legal_suffix", "CL1"),
+                              customer_of(scored, "company_legal_suffix", "CL2"))
+    assert levels["business_name"] == "same name"
+
+
+def test_a_person_and_a_company_are_never_one_pair(scored: duckdb.DuckDBPyConnection) -> None:
+    """Not in this case only: no candidate pair anywhere mixes the two customer types."""
+    mixed = scored.execute("""
+        SELECT count(*) FROM candidate_pairs p
+        JOIN customers l ON l.customer_id = p.customer_id_l
+        JOIN customers r ON r.customer_id = p.customer_id_r
+        WHERE l.customer_type <> r.customer_type""").fetchall()[0][0]
+    assert mixed == 0

@@ -1,0 +1,155 @@
+"""What score_candidates promises whatever the data (DESIGN.md, "Matching"): rejected pairs
+are not proposed again, the same warehouse gives the same pairs, no pair mixes a person and
+a company, every pair explains itself field by field, the model is stored, and
+record_resolution puts every record of an auto-merge cluster in one cluster."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dedupe.comparisons import comparisons_for
+from dedupe.scoring import score_candidates
+from merge.warehouse import open_warehouse
+from tests.golden import build_background
+from unifica.config import MatchingConfig
+
+PAIR_COLUMNS = "customer_id_l, customer_id_r, match_probability, levels, blocking_rules, state, cluster_id"
+
+
+@pytest.fixture(scope="module")
+def scored_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated customers ingested into a DuckDB file and scored once."""
+    path = build_background(tmp_path_factory.mktemp("rules"), customers=300)
+    with open_warehouse(path) as con:
+        score_candidates(con, MatchingConfig())
+    return path
+
+
+@pytest.fixture(scope="module")
+def scored(scored_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The scored warehouse, read-only."""
+    con = duckdb.connect(str(scored_file), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def warehouse(scored_file: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A copy of the scored warehouse to change and score again."""
+    path = tmp_path / "unifica.duckdb"
+    shutil.copy(scored_file, path)
+    with open_warehouse(path) as con:
+        yield con
+
+
+def pairs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(f"SELECT {PAIR_COLUMNS} FROM candidate_pairs ORDER BY customer_id_l, customer_id_r").fetchall()
+
+
+def test_scoring_again_gives_the_same_pairs_once(warehouse: duckdb.DuckDBPyConnection) -> None:
+    before = pairs(warehouse)
+    pair_ids = warehouse.execute("SELECT pair_id FROM candidate_pairs ORDER BY pair_id").fetchall()
+    assert {state for *_, state, _ in before} == {"auto_merge", "review"}  # the background gives both
+    again = score_candidates(warehouse, MatchingConfig())
+    assert pairs(warehouse) == before
+    assert again.auto_merge + again.review == len(before)
+    duplicated = warehouse.execute("SELECT customer_id_l, customer_id_r FROM candidate_pairs "
+                                   "GROUP BY ALL HAVING count(*) > 1").fetchall()
+    assert duplicated == []
+    assert len(warehouse.execute("SELECT pair_id FROM candidate_pairs").fetchall()) == len(pair_ids)
+
+
+def test_rejected_pairs_are_not_proposed_again(warehouse: duckdb.DuckDBPyConnection) -> None:
+    proposed = warehouse.execute("SELECT pair_id, customer_id_l, customer_id_r FROM candidate_pairs "
+                                 "WHERE state = 'auto_merge' ORDER BY match_probability DESC, pair_id LIMIT 3").fetchall()
+    assert len(proposed) == 3
+    (by_state_id, a1, b1), (by_decision_id, a2, b2), (overridden_id, a3, b3) = proposed
+    # one rejected in the report (state), one through a steward's decision row, written
+    # right-left (the order must not matter), and one rejected and later accepted
+    warehouse.execute("UPDATE candidate_pairs SET state = 'rejected' WHERE pair_id = ?", [by_state_id])
+    warehouse.execute("INSERT INTO review_decisions VALUES "
+                      "(1, ?, ?, ?, 'not_duplicate', NULL, 'ana', 'r.xlsx', ?), "
+                      "(2, ?, ?, ?, 'not_duplicate', NULL, 'ana', 'r.xlsx', ?), "
+                      "(3, ?, ?, ?, 'merge', ?, 'luis', 'r2.xlsx', ?)",
+                      [by_decision_id, b2, a2, datetime(2026, 1, 5),
+                       overridden_id, a3, b3, datetime(2026, 1, 5),
+                       overridden_id, a3, b3, a3, datetime(2026, 1, 6)])
+
+    summary = score_candidates(warehouse, MatchingConfig())
+
+    assert summary.rejected_skipped == 2
+    rows = warehouse.execute("SELECT customer_id_l, customer_id_r, state FROM candidate_pairs "
+                             "WHERE (customer_id_l, customer_id_r) IN ((?, ?), (?, ?), (?, ?)) ORDER BY ALL",
+                             [a1, b1, a2, b2, a3, b3]).fetchall()
+    # the rejected row stays as decided; the other rejected pair is not proposed; the
+    # later "merge" decision wins over the earlier rejection
+    assert rows == sorted([(a1, b1, "rejected"), (a3, b3, "auto_merge")])
+    # and neither rejected pair ends in one auto-merge cluster through other customers
+    cluster = dict(warehouse.execute("SELECT DISTINCT customer_id, cluster_id FROM record_resolution").fetchall())
+    assert cluster[a1] != cluster[b1] and cluster[a2] != cluster[b2]
+
+
+def test_no_pair_mixes_a_person_and_a_company(scored: duckdb.DuckDBPyConnection) -> None:
+    types = scored.execute("""
+        SELECT l.customer_type, r.customer_type, count(*) FROM candidate_pairs p
+        JOIN customers l ON l.customer_id = p.customer_id_l
+        JOIN customers r ON r.customer_id = p.customer_id_r GROUP BY ALL ORDER BY ALL""").fetchall()
+    assert {(l, r) for l, r, _ in types} == {("company", "company"), ("person", "person")}
+
+
+def test_every_pair_explains_itself_field_by_field(scored: duckdb.DuckDBPyConnection) -> None:
+    rows = scored.execute("""
+        SELECT c.customer_type, p.levels, p.blocking_rules, p.match_probability, p.state, p.customer_id_l < p.customer_id_r
+        FROM candidate_pairs p JOIN customers c ON c.customer_id = p.customer_id_l""").fetchall()
+    assert rows
+    for customer_type, levels, rules, probability, state, ordered in rows:
+        comparisons = comparisons_for(customer_type)
+        assert set(levels) == {c.field for c in comparisons}
+        for c in comparisons:
+            assert levels[c.field] in c.labels
+        assert rules and ordered
+        assert probability >= MatchingConfig().review
+        # a strong pair kept out of a cluster by a cannot-link goes to review
+        assert state in (("auto_merge", "review") if probability >= MatchingConfig().auto_merge else ("review",))
+
+
+def test_match_levels_holds_the_model(scored: duckdb.DuckDBPyConnection) -> None:
+    stored = scored.execute("SELECT customer_type, model, field, level, label, m_probability, u_probability "
+                            "FROM match_levels ORDER BY ALL").fetchall()
+    for customer_type in ("person", "company"):
+        expected = {(c.field, code, label) for c in comparisons_for(customer_type)
+                    for code, label in enumerate(c.labels) if label != "missing"}
+        of_type = [r for r in stored if r[0] == customer_type]
+        assert {(f, level, label) for _, _, f, level, label, _, _ in of_type} == expected
+        assert {model for _, model, *_ in of_type} == {"unsupervised"}
+        for field in {c.field for c in comparisons_for(customer_type)}:
+            assert sum(m for _, _, f, _, _, m, _ in of_type if f == field) == pytest.approx(1.0)
+            assert sum(u for _, _, f, _, _, _, u in of_type if f == field) == pytest.approx(1.0)
+
+
+def test_record_resolution_gives_a_cluster_one_id(scored: duckdb.DuckDBPyConnection) -> None:
+    clusters = scored.execute("""
+        SELECT cluster_id, list(DISTINCT customer_id ORDER BY customer_id) FROM (
+            SELECT cluster_id, customer_id_l AS customer_id FROM candidate_pairs WHERE state = 'auto_merge'
+            UNION ALL SELECT cluster_id, customer_id_r FROM candidate_pairs WHERE state = 'auto_merge')
+        GROUP BY cluster_id""").fetchall()
+    assert clusters
+    resolution = scored.execute("SELECT customer_id, cluster_id FROM record_resolution").fetchall()
+    cluster_of_record = {}
+    for customer_id, cluster_id in resolution:
+        cluster_of_record.setdefault(customer_id, set()).add(cluster_id)
+    assert all(len(ids) == 1 for ids in cluster_of_record.values())
+    clustered = set()
+    for cluster_id, members in clusters:
+        assert cluster_id == min(members)
+        for customer_id in members:
+            assert cluster_of_record[customer_id] == {cluster_id}
+        clustered.update(members)
+    for customer_id, ids in cluster_of_record.items():
+        if customer_id not in clustered:
+            assert ids == {customer_id}
