@@ -251,7 +251,8 @@ def fit_supervised(vectors: pd.DataFrame, is_match: np.ndarray, comparisons: tup
         counts_m, counts_u = np.zeros(c.missing + 1), np.zeros(c.missing + 1)
         counts_m[classes], counts_u[classes] = probs_m, probs_u  # one column per level seen
         counts_m, counts_u = counts_m[:c.missing], counts_u[:c.missing]
-        m[c.field] = np.append(np.maximum(counts_m, PROBABILITY_FLOOR) / max(counts_m.sum(), PROBABILITY_FLOOR), 1.0)
-        u[c.field] = np.append(np.maximum(counts_u, PROBABILITY_FLOOR) / max(counts_u.sum(), PROBABILITY_FLOOR), 1.0)
+        levels = np.arange(c.missing)
+        m[c.field] = _level_shares(levels, c, counts_m, known=True)  # a stated m holds here too
+        u[c.field] = _level_shares(levels, c, counts_u)
     prior = float(np.clip(np.mean(is_match), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR))
     return MatchModel(customer_type, comparisons, "supervised", m, u, prior, len(vectors), customers)

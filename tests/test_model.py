@@ -190,9 +190,6 @@ def test_supervised_from_labelled_pairs(synthetic) -> None:
         assert model.m[c.field][c.missing] == model.u[c.field][c.missing] == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="fit_supervised ignores Level.m: the stated m of 'both valid, different' "
-                                       "(0.001) is re-learnt from the steward's labels, although Level says a "
-                                       "stated m is 'not learnt from the data' and fit_unsupervised keeps it")
 def test_supervised_keeps_a_stated_m(synthetic) -> None:
     vectors, is_match, _ = synthetic
     vectors = vectors.copy()
