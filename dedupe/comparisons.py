@@ -125,7 +125,7 @@ def edit_distance_at_most(edits: int, min_length: int = 5) -> Test:
     numbers one digit apart say little)."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r = _sides(left, right, field)
-        long_enough = np.fromiter((min(len(a), len(b)) >= min_length for a, b in zip(l, r)), dtype=bool, count=len(l))
+        long_enough = np.minimum(left[field].str.len().to_numpy(), right[field].str.len().to_numpy()) >= min_length
         return long_enough & (cpdist(l, r, scorer=OSA.distance, workers=-1) <= edits)
     return test
 
@@ -137,28 +137,42 @@ def same_words_any_order(left: pd.DataFrame, right: pd.DataFrame, field: str) ->
     return cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1) >= 100
 
 
+def _split(values: pd.Series) -> list[list[str]]:
+    """Each value's words (each distinct value split once: a customer's name recurs in many
+    pairs)."""
+    codes, uniques = pd.factorize(values)
+    split = [u.split() for u in uniques]
+    return [split[c] for c in codes]
+
+
+def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: float) -> np.ndarray:
+    """The shorter value (at least two words) has every word close to one of the other's:
+    equal when ``threshold`` is 1, else Jaro-Winkler at least ``threshold``."""
+    def within(a: list[str], b: list[str]) -> bool:
+        if len(a) > len(b):
+            a, b = b, a
+        if len(a) < 2:
+            return False
+        if threshold >= 1.0:
+            return set(a) <= set(b)
+        return all(max(JaroWinkler.similarity(x, y) for y in b) >= threshold for x in a)
+    l, r = _split(left[field]), _split(right[field])
+    return np.fromiter((within(a, b) for a, b in zip(l, r)), dtype=bool, count=len(l))
+
+
 def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """Every word of one value is a word of the other, which has more (a missing middle name
     or second surname); the shorter one has at least two words, since a lone "maria" is
     within half the customer base."""
-    def within(a: set[str], b: set[str]) -> bool:
-        return len(a) >= 2 and a <= b or len(b) >= 2 and b <= a
-    l, r = _sides(left, right, field)
-    return np.fromiter((within(set(a.split()), set(b.split())) for a, b in zip(l, r)), dtype=bool, count=len(l))
+    return _within(left, right, field, 1.0)
 
 
 def words_of_one_nearly_within_other(threshold: float) -> Test:
     """Every word of the shorter value (at least two words) is close to a word of the other
     (Jaro-Winkler at least ``threshold``): a name missing on one side and a typo in
     another ("julia freitass" and "julia giovanna freitas")."""
-    def nearly_within(a: list[str], b: list[str]) -> bool:
-        if len(a) > len(b):
-            a, b = b, a
-        return len(a) >= 2 and all(max(JaroWinkler.similarity(x, y) for y in b) >= threshold for x in a)
-
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-        l, r = _sides(left, right, field)
-        return np.fromiter((nearly_within(a.split(), b.split()) for a, b in zip(l, r)), dtype=bool, count=len(l))
+        return _within(left, right, field, threshold)
     return test
 
 
@@ -169,17 +183,25 @@ def similar_ignoring_spaces(threshold: float) -> Test:
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r = _sides(left, right, field)
         sorted_words = cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1)
-        joined = cpdist([v.replace(" ", "") for v in l], [v.replace(" ", "") for v in r], scorer=fuzz.ratio, workers=-1)
+        joined = cpdist(left[field].str.replace(" ", "").tolist(), right[field].str.replace(" ", "").tolist(),
+                        scorer=fuzz.ratio, workers=-1)
         return np.maximum(sorted_words, joined) >= threshold * 100
     return test
+
+
+def _first_words(values: pd.Series) -> pd.Series:
+    """Each value's first word (each distinct value split once)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    firsts = np.array([u.split(maxsplit=1)[0] if u.strip() else "" for u in uniques] + [None], dtype=object)
+    return pd.Series(firsts[codes])  # code -1 (missing) takes the trailing None
 
 
 def first_name_among_other_names(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side's first given name is among the other side's names (given names and surnames
     swapped between the fields)."""
-    return np.fromiter((a.split()[0] in fb.split() or b.split()[0] in fa.split()
-                        for a, b, fa, fb in zip(left[field], right[field], left["full_name"], right["full_name"])),
-                       dtype=bool, count=len(left))
+    fa, fb = _first_words(left[field]).tolist(), _first_words(right[field]).tolist()
+    na, nb = _split(left["full_name"]), _split(right["full_name"])
+    return np.fromiter((a in y or b in x for a, b, x, y in zip(fa, fb, na, nb)), dtype=bool, count=len(fa))
 
 
 def word_sets_similarity_at_least(threshold: float) -> Test:
@@ -194,37 +216,44 @@ def word_sets_similarity_at_least(threshold: float) -> Test:
 def first_word(test: Test) -> Test:
     """``test`` applied to each value's first word only."""
     def first(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-        l = pd.DataFrame({field: [v.split()[0] for v in left[field]]})
-        r = pd.DataFrame({field: [v.split()[0] for v in right[field]]})
-        return test(l, r, field)
+        return test(pd.DataFrame({field: _first_words(left[field])}), pd.DataFrame({field: _first_words(right[field])}),
+                    field)
     return first
 
 
 def nickname_or_same_first_word(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """The first given names are one name: equal, or one is a nickname of the other (Pepe and
     José, Zé and José, Lucho and Luis; dedupe/names.py NICKNAMES)."""
-    out = []
-    for a, b in zip(left[field], right[field]):
-        fa, fb = a.split()[0], b.split()[0]
-        forms_a, forms_b = NICKNAMES.get(fa, frozenset()), NICKNAMES.get(fb, frozenset())
-        out.append(fa == fb or fb in forms_a or fa in forms_b or not forms_a.isdisjoint(forms_b))
-    return np.array(out, dtype=bool)
+    fa, fb = _first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()
+    out = fa == fb
+    nick = ~out & (pd.Series(fa).isin(NICKNAMES).to_numpy() | pd.Series(fb).isin(NICKNAMES).to_numpy())
+    for i in np.flatnonzero(nick):  # the few pairs where a nickname is involved
+        forms_a, forms_b = NICKNAMES.get(fa[i], frozenset()), NICKNAMES.get(fb[i], frozenset())
+        out[i] = fb[i] in forms_a or fa[i] in forms_b or not forms_a.isdisjoint(forms_b)
+    return out
 
 
 def same_initial(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """The first letters are equal."""
-    return np.array([a[:1] == b[:1] for a, b in zip(left[field], right[field])], dtype=bool)
+    return left[field].str[:1].to_numpy() == right[field].str[:1].to_numpy()
+
+
+def _shared(l: pd.Series, r: pd.Series, key: Callable[[str], str] | None = None) -> np.ndarray:
+    """Per pair: the two lists share a value (after ``key``)."""
+    if key is None:
+        return np.fromiter((not set(a).isdisjoint(b) for a, b in zip(l, r)), dtype=bool, count=len(l))
+    return np.fromiter((not {key(x) for x in a}.isdisjoint(key(y) for y in b) for a, b in zip(l, r)),
+                       dtype=bool, count=len(l))
 
 
 def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """The two lists (phones, e-mails) share a value."""
-    return np.fromiter((not set(a).isdisjoint(b) for a, b in zip(left[field], right[field])), dtype=bool, count=len(left))
+    return _shared(left[field], right[field])
 
 
 def any_email_user_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """An e-mail user name (before the @) in common, at another provider."""
-    return np.fromiter((not {e.split("@")[0] for e in a}.isdisjoint(e.split("@")[0] for e in b)
-                        for a, b in zip(left[field], right[field])), dtype=bool, count=len(left))
+    return _shared(left[field], right[field], key=lambda email: email.split("@")[0])
 
 
 def both_valid_yet_different(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -237,13 +266,14 @@ def both_valid_yet_different(left: pd.DataFrame, right: pd.DataFrame, field: str
 
 def day_and_month_swapped(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """Same date with day and month read the other way round (dd/mm against mm/dd)."""
-    l, r = left[field].to_numpy(), right[field].to_numpy()  # 'YYYY-MM-DD'
-    return np.array([a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7] for a, b in zip(l, r)], dtype=bool)
+    l, r = left[field], right[field]  # 'YYYY-MM-DD'
+    return ((l.str[:4].to_numpy() == r.str[:4].to_numpy()) & (l.str[5:7].to_numpy() == r.str[8:10].to_numpy())
+            & (l.str[8:10].to_numpy() == r.str[5:7].to_numpy()))
 
 
 def same_year(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """Same year of birth."""
-    return np.array([a[:4] == b[:4] for a, b in zip(left[field], right[field])], dtype=bool)
+    return left[field].str[:4].to_numpy() == right[field].str[:4].to_numpy()
 
 
 def one_digit_off_in_date(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:

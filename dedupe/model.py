@@ -218,8 +218,9 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
 def _prior_only(model: MatchModel, vectors: pd.DataFrame, possible_pairs: int, max_iter: int) -> float:
     """The share of matches among ``possible_pairs``, of which ``vectors`` are the candidates
     (EM on the prior alone, m and u fixed)."""
-    model.prior = 0.5
-    log_ratio = np.log(np.maximum(model.probability(vectors), 1e-300)) - np.log(np.maximum(1 - model.probability(vectors), 1e-300))
+    model.prior = 0.5  # log odds 0: probability() then gives the evidence alone
+    evidence = np.clip(model.probability(vectors), 1e-300, 1 - 1e-16)
+    log_ratio = np.log(evidence) - np.log1p(-evidence)
     possible_pairs = max(possible_pairs, len(vectors), 1)
     prior = max(len(vectors), 1) / possible_pairs / 10
     for _ in range(max_iter):

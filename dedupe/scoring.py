@@ -9,8 +9,11 @@ chaining (dedupe/clustering.py) and stores the pairs at or above review in
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +35,7 @@ from unifica.errors import UnificaError
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
+COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches when there are 3 or more
 RANDOM_PAIRS = 200_000         # random pairs per customer type to measure u
 MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
 SEED = 20261123                # the random pairs are the same on every run over the same data
@@ -54,6 +58,13 @@ class DedupeSummary:
     clustered_customers: int = 0
     models: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    seconds_per_step: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, step: str, since: float) -> float:
+        """Add the time since ``since`` to ``step``; returns now."""
+        now = time.perf_counter()
+        self.seconds_per_step[step] = round(self.seconds_per_step.get(step, 0.0) + now - since, 2)
+        return now
 
     def line(self) -> str:
         """The closing summary of ``unifica dedupe``."""
@@ -74,21 +85,47 @@ class DedupeSummary:
                 "auto_merge": self.auto_merge, "review": self.review, "non_match": self.non_match,
                 "conflicts": self.conflicts, "rejected_skipped": self.rejected_skipped,
                 "clusters": self.clusters, "clustered_customers": self.clustered_customers,
-                "models": self.models, "seconds": round(self.seconds, 2)}
+                "models": self.models, "seconds": round(self.seconds, 2), "seconds_per_step": self.seconds_per_step}
+
+
+# What forked comparison workers read: set before the pool starts, inherited by fork (the
+# customers frame is not pickled; copy-on-write pages are shared with the parent).
+_WORKER_STATE: dict[str, object] = {}
+
+
+def _compare_batch(left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+    index = pd.MultiIndex.from_arrays([left, right])
+    return compare_pairs(index, _WORKER_STATE["customers"], _WORKER_STATE["comparisons"]).reset_index(drop=True)
 
 
 def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Comparison, ...],
              what: str, progress: Progress | None) -> pd.DataFrame:
-    """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches."""
-    parts = []
+    """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches; on several
+    cores when there are many (string similarities run in C++, but the set and word tests
+    are Python)."""
     total = len(pairs)
-    for start in range(0, max(total, 1), COMPARE_BATCH):
-        batch = pairs.iloc[start:start + COMPARE_BATCH]
-        index = pd.MultiIndex.from_arrays([batch.customer_id_l.to_numpy(), batch.customer_id_r.to_numpy()])
-        parts.append(compare_pairs(index, customers, comparisons).reset_index(drop=True))
-        if progress:
-            progress(what, min(start + COMPARE_BATCH, total), total)
-    return pd.concat(parts, ignore_index=True)
+    left, right = pairs.customer_id_l.to_numpy(), pairs.customer_id_r.to_numpy()
+    starts = range(0, max(total, 1), COMPARE_BATCH)
+    _WORKER_STATE.update(customers=customers, comparisons=comparisons)
+    try:
+        if len(starts) < 3 or COMPARE_WORKERS < 2:
+            parts = []
+            for start in starts:
+                parts.append(_compare_batch(left[start:start + COMPARE_BATCH], right[start:start + COMPARE_BATCH]))
+                if progress:
+                    progress(what, min(start + COMPARE_BATCH, total), total)
+            return pd.concat(parts, ignore_index=True)
+        with ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_compare_batch, left[start:start + COMPARE_BATCH], right[start:start + COMPARE_BATCH])
+                       for start in starts]
+            parts = []
+            for start, future in zip(starts, futures):
+                parts.append(future.result())
+                if progress:
+                    progress(what, min(start + COMPARE_BATCH, total), total)
+        return pd.concat(parts, ignore_index=True)
+    finally:
+        _WORKER_STATE.clear()
 
 
 def _random_pairs(ids: np.ndarray, n: int) -> pd.DataFrame:
@@ -176,6 +213,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     blocking = candidate_pairs(con, rules)
     summary.blocking = blocking
     summary.customers = blocking.customers
+    t = summary.timed("blocking", started)
     run_sql(con, "stage_comparison_customers")
     customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
     pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
@@ -189,6 +227,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         summary.rejected_skipped = before - len(pairs)
     type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
     pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
+    t = summary.timed("loading", t)
 
     scored: list[pd.DataFrame] = []
     levels: list[dict] = []
@@ -199,6 +238,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
             continue
         type_comparisons = comparisons_for(customer_type, comparisons)
         vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress)
+        t = summary.timed("comparing", t)
         model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
                      type_counts.get(customer_type, 0), rules)
         summary.models[customer_type] = model.kind
@@ -217,6 +257,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
                                              for c in type_comparisons])) if len(kept) else []
         of_type["level_labels"] = labels
         scored.append(of_type)
+        t = summary.timed("fitting and scoring", t)
 
     table = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
         columns=["customer_id_l", "customer_id_r", "rule_mask", "match_probability", "level_fields", "level_labels"])
@@ -239,7 +280,9 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     summary.clusters = clustering.clusters
     summary.clustered_customers = len(clustering.cluster_of)
 
+    t = summary.timed("clustering", t)
     _store(con, table[state != PairState.NON_MATCH.value], levels, summary.run_id, rules)
+    summary.timed("storing", t)
     summary.seconds = time.perf_counter() - started
     return summary
 
