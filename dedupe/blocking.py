@@ -13,7 +13,7 @@ over pairs in Python.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -22,6 +22,7 @@ import pyarrow as pa
 from dedupe.names import NAME_PARTICLES
 from merge.warehouse import run_sql, run_sql_template
 
+BLOCKING_MEMORY = "2GB"
 CANDIDATES_TABLE = "blocking_candidates"  # temp table: customer_id_l, customer_id_r, rule_mask, blocking_rules
 
 
@@ -91,9 +92,20 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "compound names written in one field or two, a missing middle or second surname)",
         fields=("full_name", "given_names")),
     BlockingRule(
-        "name_pair_one_off", _NAME_PAIRS_ONE_OFF, 40,
+        "name_pair_one_off", _NAME_PAIRS_ONE_OFF, 12,
         "a given-name token and a surname token in common, one of them with one typo",
         fields=("full_name", "given_names")),
+    BlockingRule(
+        "name_triple",
+        "CASE WHEN len(name_tokens) >= 3 THEN flatten(flatten([[[a || ' ' || b || ' ' || c "
+        "FOR c IN name_tokens IF b < c] FOR b IN name_tokens IF a < b] FOR a IN name_tokens])) END", 20,
+        "three name tokens in common: still rare when a given name and surname pair is common "
+        "(a third name missing or misspelt on one side)",
+        fields=("full_name", "given_names")),
+    BlockingRule(
+        "name_pair_city", "[p || ' ' || city FOR p IN " + _NAME_PAIRS + "]", 20,
+        "a given-name token and a surname token in common, in the same city",
+        fields=("full_name", "city")),
     BlockingRule(
         "surname_pair", "CASE WHEN len(surnames) >= 2 THEN [array_to_string(list_sort(surnames[:2]), ' ')] END", 30,
         "both surnames in common (a nickname or a typo in the given names)",
@@ -193,6 +205,19 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, .
         steps[name] = steps.get(name, 0.0) + now - since
         return now
 
+    # DuckDB may take 80 % of the machine by default; blocking a million customers peaks near
+    # 4 GB unbounded, so it is held to BLOCKING_MEMORY and spills to disk beyond
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{BLOCKING_MEMORY}'")
+    try:
+        return _block(con, rules, only_customer_ids, started, steps, step)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
+           only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None, started: float,
+           steps: dict[str, float], step: Callable[[str, float], float]) -> BlockingResult:
     t = time.perf_counter()
     incremental = _stage_new_customers(con, only_customer_ids)
     run_sql(con, "stage_blocking_customers", particles=sorted(NAME_PARTICLES))

@@ -1,11 +1,11 @@
 """Clusters of customers that are one customer, without chaining unrelated customers.
 
 Pairs at or above the auto-merge threshold are taken strongest first; two groups join only
-when no pair between them is known to be different (a "cannot link": scored below the review
-threshold, two distinct valid documents, or rejected by a steward). So "Ana García" (A),
-her relative "Ana García" (B) and a WhatsApp record "Ana G." (C) linking to both never end
-as one customer when A and B were compared and found different: C goes with the stronger of
-the two and its other pair is sent to review.
+when every pair between them is linked (scored at or above the review threshold) and none
+is known to be different (two distinct valid documents, or rejected by a steward): complete
+linkage. So "Ana García" (A), her relative "Ana García" (B) and a WhatsApp record "Ana G."
+(C) linking to both never end as one customer unless A and B themselves scored as alike:
+C goes with the stronger of the two and its other pair is sent to review.
 
 Plain Python over the few pairs above the threshold (a union-find with member lists); the
 many pairs below it are only looked up in a set.
@@ -33,12 +33,20 @@ class Clustering:
 
 
 def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarray,
-                      cannot_link: Iterable[tuple[int, int]]) -> Clustering:
+                      cannot_link: Iterable[tuple[int, int]],
+                      linked: Iterable[tuple[int, int]] | None = None) -> Clustering:
     """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first.
 
     ``cannot_link`` holds (smaller id, larger id) pairs that must never end in one cluster.
+    With ``linked`` (pairs scored at or above review; the strong pairs count as linked), two
+    groups join only if every pair between them is linked; without it, any pair not in
+    ``cannot_link`` may.
     """
     never = {(min(a, b), max(a, b)) for a, b in cannot_link}
+    alike = None
+    if linked is not None:
+        alike = {(min(a, b), max(a, b)) for a, b in linked}
+        alike.update(zip(np.minimum(left, right).tolist(), np.maximum(left, right).tolist()))
     parent: dict[int, int] = {}
     members: dict[int, list[int]] = {}
 
@@ -49,7 +57,8 @@ def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarr
         return x
 
     def conflict(a: list[int], b: list[int]) -> bool:
-        return any((min(x, y), max(x, y)) in never for x in a for y in b)
+        cross = [(min(x, y), max(x, y)) for x in a for y in b]
+        return any(p in never for p in cross) or (alike is not None and not all(p in alike for p in cross))
 
     order = np.lexsort((right, left, -probability))  # strongest first, ties by ids
     joined = np.zeros(len(left), dtype=bool)

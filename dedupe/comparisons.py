@@ -53,13 +53,17 @@ class Comparison:
     """How one field of two customers is compared: ``levels`` strongest first.
 
     ``customer_types`` says for which customers the field is compared (a company has no date
-    of birth); ``columns`` are extra feature columns the tests read besides ``field``.
+    of birth); ``columns`` are extra feature columns the tests read besides ``field``;
+    ``implied_by`` names another comparison's levels that already say what this one would.
     """
 
     field: str
     levels: tuple[Level, ...]
     customer_types: frozenset[str] = frozenset({"person", "company"})
     columns: tuple[str, ...] = ()
+    # (other field, its level labels): when the other comparison reached one of them, this one
+    # adds nothing new and counts as missing (the model treats fields as independent evidence)
+    implied_by: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def frequency_columns(self) -> tuple[str, ...]:
@@ -301,7 +305,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         # two relatives sharing both surnames would look alike
         Level("similar", similar_ignoring_spaces(0.85)),
     )),
-    Comparison("given_names", customer_types=PERSON, columns=("full_name",), levels=(
+    Comparison("given_names", customer_types=PERSON, columns=("full_name",),
+               implied_by=("full_name", ("same name", "same names, other order")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
         Level("similar first name", first_word(similarity_at_least(0.88))),

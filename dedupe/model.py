@@ -53,6 +53,12 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
     """
     compare = recordlinkage.Compare([_LevelFeature(c) for c in comparisons])
     vectors = compare.compute(pairs, customers).astype(np.int8)
+    by_field = {c.field: c for c in comparisons}
+    for c in comparisons:
+        if c.implied_by and c.implied_by[0] in by_field:
+            other = by_field[c.implied_by[0]]
+            implied = np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in c.implied_by[1]])
+            vectors.loc[implied, c.field] = c.missing
     for c in comparisons:
         for column in c.frequency_columns:  # the more common side's count of the agreed value
             counts = customers[column]
@@ -127,6 +133,16 @@ def _level_shares(codes: np.ndarray, comparison: Comparison, weights: np.ndarray
     return np.append(shares, 1.0)
 
 
+def _distinct_patterns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``codes`` (pairs x fields, small non-negative ints) and how often
+    each occurs. Each row is packed into one integer first: far faster than unique rows."""
+    base = int(codes.max(initial=0)) + 1
+    weights = base ** np.arange(codes.shape[1], dtype=np.int64)
+    keys, freq = np.unique(codes.astype(np.int64) @ weights, return_counts=True)
+    patterns = (keys[:, None] // weights) % base
+    return patterns.astype(np.int64), freq
+
+
 def _em(codes: np.ndarray, comparisons: tuple[Comparison, ...], m: dict[str, np.ndarray],
         u: dict[str, np.ndarray], prior: float, estimate: set[str], max_iter: int,
         tolerance: float = 1e-6) -> tuple[dict[str, np.ndarray], float, float]:
@@ -136,7 +152,7 @@ def _em(codes: np.ndarray, comparisons: tuple[Comparison, ...], m: dict[str, np.
     used = [i for i, c in enumerate(comparisons) if c.field in estimate]
     if not used or len(codes) == 0:
         return m, prior, 0.0
-    patterns, freq = np.unique(codes[:, used], axis=0, return_counts=True)
+    patterns, freq = _distinct_patterns(codes[:, used])
     m = {k: v.copy() for k, v in m.items()}
     expected = 0.0
     for _ in range(max_iter):
@@ -212,6 +228,16 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
             m[c.field] = start[c.field]
     model = MatchModel(customer_type, comparisons, "unsupervised", m, u, 0.5, len(vectors), customers)
     model.prior = _prior_only(model, vectors, customers * (customers - 1) // 2, max_iter)
+    return model
+
+
+def refit_prior(model: MatchModel, vectors: pd.DataFrame, customers: int, max_iter: int = 100) -> MatchModel:
+    """The model with its prior (and term-frequency base) set for ``vectors``, the candidate
+    pairs among ``customers`` customers, m and u unchanged: for a model whose m was learnt
+    on a sample of the customers."""
+    model.customers = customers
+    model.prior = _prior_only(model, vectors, customers * (customers - 1) // 2, max_iter)
+    model.pairs_fitted = len(vectors)
     return model
 
 

@@ -25,7 +25,7 @@ import pyarrow as pa
 from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs
 from dedupe.clustering import cluster_customers
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
-from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised
+from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
 from merge.warehouse import next_id, run_sql, transaction
 from schemas.records import CustomerType, PairState
@@ -37,6 +37,7 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
 COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches when there are 3 or more
 RANDOM_PAIRS = 200_000         # random pairs per customer type to measure u
+FIT_CUSTOMERS = 100_000        # m is learnt on the pairs among at most this many customers
 MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
 SEED = 20261123                # the random pairs are the same on every run over the same data
 
@@ -176,8 +177,17 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
         return fit_supervised(labelled, is_match, comparisons, customer_type, type_customers)
     ids = customers.index[customers.customer_type == customer_type].to_numpy()
     random_vectors = _compare(_random_pairs(ids, RANDOM_PAIRS), customers, comparisons, "", None)
-    return fit_unsupervised(vectors, random_vectors, comparisons, customer_type, type_customers,
-                            _sessions(pairs.rule_mask.to_numpy(), comparisons, rules))
+    # m is learnt on the pairs among a sample of customers: the more customers, the more
+    # namesakes share a blocking key, and past ~100,000 EM starts taking households and
+    # namesakes for matches (m of "a phone in common" fell from 0.51 to 0.21 at 1,000,000)
+    sample = pairs.index.to_numpy()
+    if type_customers > FIT_CUSTOMERS:
+        chosen = np.random.default_rng(SEED).choice(ids, size=min(FIT_CUSTOMERS, len(ids)), replace=False)
+        sample = np.flatnonzero(pairs.customer_id_l.isin(chosen).to_numpy() & pairs.customer_id_r.isin(chosen).to_numpy())
+    model = fit_unsupervised(vectors.iloc[sample], random_vectors, comparisons, customer_type,
+                             min(type_customers, FIT_CUSTOMERS),
+                             _sessions(pairs.rule_mask.to_numpy()[sample], comparisons, rules))
+    return refit_prior(model, vectors, type_customers)
 
 
 def _model_levels(model: MatchModel) -> list[dict]:
@@ -232,6 +242,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     scored: list[pd.DataFrame] = []
     levels: list[dict] = []
     cannot_link: list[tuple[int, int]] = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
+    linked: list[tuple[int, int]] = []  # pairs at or above review: only these may share a cluster
     for customer_type in CustomerType:
         of_type = pairs[pair_types == customer_type].reset_index(drop=True)
         if of_type.empty:
@@ -248,8 +259,12 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         for c in type_comparisons:
             if "both valid, different" in c.labels:
                 different_documents |= vectors[c.field].to_numpy() == c.labels.index("both valid, different")
-        weak = (of_type.match_probability.to_numpy() < matching.review) | different_documents
-        cannot_link.extend(zip(of_type.customer_id_l[weak].tolist(), of_type.customer_id_r[weak].tolist()))
+        probability = of_type.match_probability.to_numpy()
+        cannot_link.extend(zip(of_type.customer_id_l[different_documents].tolist(),
+                               of_type.customer_id_r[different_documents].tolist()))
+        alike = (probability >= matching.review) & ~different_documents
+        linked.extend(zip(of_type.customer_id_l[alike].tolist(), of_type.customer_id_r[alike].tolist()))
+
         of_type["level_fields"] = [[c.field for c in type_comparisons]] * len(of_type)
         kept = np.flatnonzero(of_type.match_probability.to_numpy() >= matching.review)  # stored: need labels
         labels = np.empty(len(of_type), dtype=object)
@@ -265,7 +280,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     probability = table.match_probability.to_numpy(dtype=float)
     strong = probability >= matching.auto_merge
     clustering = cluster_customers(table.customer_id_l.to_numpy()[strong], table.customer_id_r.to_numpy()[strong],
-                                   probability[strong], cannot_link)
+                                   probability[strong], cannot_link, linked)
     state = np.where(probability >= matching.review, PairState.REVIEW.value, PairState.NON_MATCH.value).astype(object)
     joined = np.zeros(len(table), dtype=bool)
     joined[np.flatnonzero(strong)[clustering.joined]] = True

@@ -25,6 +25,7 @@ active AS (
            [t FOR t IN string_split(concat_ws(' ', last_name_folded, second_last_name_folded), ' ')
               IF length(t) > 1 AND NOT list_contains($particles, t)] AS surnames,
            date_of_birth,
+           nullif(city_folded, '') AS city,
            [t FOR t IN string_split(business_name_core, ' ') IF t <> ''] AS business_tokens
     FROM customers
     WHERE status = 'active'
@@ -34,7 +35,7 @@ SELECT a.customer_id, a.customer_type,
             THEN a.document_number END AS document_number,
        a.given_names, a.surnames,
        list_distinct(a.given_names || a.surnames) AS name_tokens,
-       a.date_of_birth,
+       a.date_of_birth, a.city,
        strftime(a.date_of_birth, '%Y-%m-%d') AS birth_date,
        CASE WHEN len(a.business_tokens) > 0 THEN a.business_tokens END AS business_tokens,
        nullif(array_to_string(a.business_tokens, ' '), '') AS business_name,

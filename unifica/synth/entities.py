@@ -108,7 +108,12 @@ def business_names(df: pd.DataFrame, prefix_form: np.ndarray, suffix_form: np.nd
 
 
 def _birth_dates(rng: np.random.Generator, n: int, minor: np.ndarray) -> np.ndarray:
-    age_years = np.where(minor, rng.uniform(8, 17.9, n), np.clip(rng.normal(41, 14, n), 18.2, 88))
+    # adults' ages outside 18.2..88 are drawn again uniformly: clipping them would pile 8 % of
+    # adults onto one birth date, which no real customer base has
+    adult = rng.normal(41, 14, n)
+    outside = (adult < 18.2) | (adult > 88)
+    adult[outside] = rng.uniform(18.2, 88, int(outside.sum()))
+    age_years = np.where(minor, rng.uniform(8, 17.9, n), adult)
     return REF_DATE - (age_years * 365.25).astype("timedelta64[D]")
 
 
