@@ -251,3 +251,10 @@ def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
         pairs_per_rule={name: found.get(name, 0) for name in names},
         oversized_keys={name: oversized.get(i, 0) for i, name in enumerate(names)},
         largest_skipped=largest, seconds=time.perf_counter() - started, seconds_per_step=steps)
+
+
+def drop_blocking_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables blocking and comparing left on ``con`` (once they are read)."""
+    for table in ("blocking_new", "blocking_customers", "blocking_keys", "blocking_blocks", CANDIDATES_TABLE,
+                  "comparison_customers"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,11 +1,12 @@
 """Clusters of customers that are one customer, without chaining unrelated customers.
 
 Pairs at or above the auto-merge threshold are taken strongest first; two groups join only
-when every pair between them is linked (scored at or above the review threshold) and none
-is known to be different (two distinct valid documents, or rejected by a steward): complete
-linkage. So "Ana García" (A), her relative "Ana García" (B) and a WhatsApp record "Ana G."
-(C) linking to both never end as one customer unless A and B themselves scored as alike:
-C goes with the stronger of the two and its other pair is sent to review.
+when every pair between them is linked (compared, and scored at least a floor the caller
+sets) and none is known to be different (two distinct valid documents, or rejected by a
+steward): complete linkage. So "Ana García" (A), her relative "Ana García" (B) and a
+WhatsApp record "Ana G." (C) linking to both never end as one customer unless A and B were
+themselves compared and scored as alike: C goes with the stronger of the two and its other
+pair is sent to review.
 
 Plain Python over the few pairs above the threshold (a union-find with member lists); the
 many pairs below it are only looked up in a set.
@@ -38,9 +39,9 @@ def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarr
     """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first.
 
     ``cannot_link`` holds (smaller id, larger id) pairs that must never end in one cluster.
-    With ``linked`` (pairs scored at or above review; the strong pairs count as linked), two
-    groups join only if every pair between them is linked; without it, any pair not in
-    ``cannot_link`` may.
+    With ``linked`` (pairs compared and scored at or above the caller's floor; the strong pairs
+    count as linked), two groups join only if every pair between them is linked; without it,
+    any pair not in ``cannot_link`` may.
     """
     never = {(min(a, b), max(a, b)) for a, b in cannot_link}
     alike = None

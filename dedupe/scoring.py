@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs
+from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs, drop_blocking_tables
 from dedupe.clustering import cluster_customers
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
@@ -37,6 +37,11 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
 COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches when there are 3 or more
 RANDOM_PAIRS = 200_000         # random pairs per customer type to measure u
+# Two groups join only if every pair between them was compared and scored at least this (or
+# review, if lower): a pair never compared, or found unlike, keeps them apart (no chaining).
+# 0.2 rather than review: measured on generated 100,000 (seed 31), recall 0.826 against
+# 0.807 at 0.6, precision 0.971 against 0.974.
+LINK_FLOOR = 0.2
 FIT_CUSTOMERS = 100_000        # m is learnt on the pairs among at most this many customers
 MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
 SEED = 20261123                # the random pairs are the same on every run over the same data
@@ -237,12 +242,13 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         summary.rejected_skipped = before - len(pairs)
     type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
     pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
+    drop_blocking_tables(con)  # all read: their memory (up to the blocking limit) is free again
     t = summary.timed("loading", t)
 
     scored: list[pd.DataFrame] = []
     levels: list[dict] = []
     cannot_link: list[tuple[int, int]] = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
-    linked: list[tuple[int, int]] = []  # pairs at or above review: only these may share a cluster
+    linked: list[tuple[int, int]] = []  # pairs at or above LINK_FLOOR: only these may share a cluster
     for customer_type in CustomerType:
         of_type = pairs[pair_types == customer_type].reset_index(drop=True)
         if of_type.empty:
@@ -262,7 +268,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         probability = of_type.match_probability.to_numpy()
         cannot_link.extend(zip(of_type.customer_id_l[different_documents].tolist(),
                                of_type.customer_id_r[different_documents].tolist()))
-        alike = (probability >= matching.review) & ~different_documents
+        alike = (probability >= min(matching.review, LINK_FLOOR)) & ~different_documents
         linked.extend(zip(of_type.customer_id_l[alike].tolist(), of_type.customer_id_r[alike].tolist()))
 
         of_type["level_fields"] = [[c.field for c in type_comparisons]] * len(of_type)
@@ -286,8 +292,10 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     joined[np.flatnonzero(strong)[clustering.joined]] = True
     state[joined] = PairState.AUTO_MERGE.value
     table["state"] = state
-    table["cluster_id"] = pd.array([clustering.cluster_of.get(l) if j else None
-                                    for l, j in zip(table.customer_id_l.tolist(), joined.tolist())], dtype="Int64")
+    cluster_id = pd.array(np.zeros(len(table), dtype=np.int64), dtype="Int64")
+    cluster_id[~joined] = pd.NA
+    cluster_id[joined] = [clustering.cluster_of[c] for c in table.customer_id_l.to_numpy()[joined].tolist()]
+    table["cluster_id"] = cluster_id
     summary.auto_merge = int(joined.sum())
     summary.conflicts = int((strong & ~joined).sum())
     summary.review = int((state == PairState.REVIEW.value).sum())

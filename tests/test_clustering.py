@@ -83,3 +83,14 @@ def test_ties_are_broken_by_ids_whatever_the_input_order(order: tuple[int, ...])
     assert groups(result) == {frozenset({A, C}), frozenset({D, E})}
     joined = {pair[:2]: bool(j) for pair, j in zip(shuffled, result.joined)}
     assert joined == {(A, C): True, (B, C): False, (D, E): True}
+
+
+def test_complete_linkage_needs_every_pair_between_two_groups_compared_and_alike() -> None:
+    left, right = np.array([A, B], dtype=np.int64), np.array([C, C], dtype=np.int64)
+    probability = np.array([0.99, 0.97])
+    # A and B never compared (or scored below the floor): C joins only the stronger one
+    apart = cluster_customers(left, right, probability, cannot_link=(), linked=[])
+    assert apart.cluster_of == {A: A, C: A} and apart.joined.tolist() == [True, False]
+    # A and B compared and scored above the floor: the three are one customer
+    together = cluster_customers(left, right, probability, cannot_link=(), linked=[(B, A)])
+    assert set(together.cluster_of) == {A, B, C} and together.joined.tolist() == [True, True]
