@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from dedupe.blocking import candidate_pairs
+
 from merge.ingest import ingest_sources
 from merge.warehouse import open_warehouse
 from tests.conftest import write_config
@@ -121,6 +123,9 @@ def pair_state(con: duckdb.DuckDBPyConnection, left: int, right: int) -> tuple[s
                       "WHERE customer_id_l = ? AND customer_id_r = ?", [a, b]).fetchall()
     if row:
         return row[0]
+    # score_candidates drops its blocking tables once read: block again to tell the two apart
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'blocking_candidates'").fetchall()[0][0]:
+        candidate_pairs(con)
     blocked = con.execute("SELECT count(*) FROM blocking_candidates WHERE customer_id_l = ? AND customer_id_r = ?",
                           [a, b]).fetchall()[0][0]
     return ("non_match" if blocked else "never_compared"), None, None
