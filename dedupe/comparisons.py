@@ -347,13 +347,3 @@ COMPARISONS: tuple[Comparison, ...] = (
 def comparisons_for(customer_type: str, comparisons: tuple[Comparison, ...] = COMPARISONS) -> tuple[Comparison, ...]:
     """The comparisons that apply to pairs of ``customer_type`` customers."""
     return tuple(c for c in comparisons if customer_type in c.customer_types)
-
-
-def feature_columns(comparisons: tuple[Comparison, ...] = COMPARISONS) -> list[str]:
-    """Every feature column the comparisons read, in a stable order."""
-    seen: dict[str, None] = {}
-    for c in comparisons:
-        seen.setdefault(c.field)
-        for col in c.columns:
-            seen.setdefault(col)
-    return list(seen)

@@ -260,24 +260,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
                      type_counts.get(customer_type, 0), rules)
         summary.models[customer_type] = model.kind
         levels.extend(_model_levels(model))
-        of_type["match_probability"] = model.probability(vectors)
-        different_documents = np.zeros(len(of_type), dtype=bool)
-        for c in type_comparisons:
-            if "both valid, different" in c.labels:
-                different_documents |= vectors[c.field].to_numpy() == c.labels.index("both valid, different")
-        probability = of_type.match_probability.to_numpy()
-        cannot_link.extend(zip(of_type.customer_id_l[different_documents].tolist(),
-                               of_type.customer_id_r[different_documents].tolist()))
-        alike = (probability >= min(matching.review, LINK_FLOOR)) & ~different_documents
-        linked.extend(zip(of_type.customer_id_l[alike].tolist(), of_type.customer_id_r[alike].tolist()))
-
-        of_type["level_fields"] = [[c.field for c in type_comparisons]] * len(of_type)
-        kept = np.flatnonzero(of_type.match_probability.to_numpy() >= matching.review)  # stored: need labels
-        labels = np.empty(len(of_type), dtype=object)
-        labels[kept] = list(np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()[kept]]
-                                             for c in type_comparisons])) if len(kept) else []
-        of_type["level_labels"] = labels
-        scored.append(of_type)
+        scored.append(_scored_pairs(of_type, vectors, model, matching, cannot_link, linked))
         t = summary.timed("fitting and scoring", t)
 
     table = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
@@ -308,6 +291,31 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     summary.timed("storing", t)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel, matching: MatchingConfig,
+                  cannot_link: list[tuple[int, int]], linked: list[tuple[int, int]]) -> pd.DataFrame:
+    """``pairs`` of one customer type with their match probability and, for those at or above
+    review, the level label of every field. Adds to ``cannot_link`` the pairs holding two
+    distinct valid documents and to ``linked`` the pairs alike enough to share a cluster."""
+    probability = model.probability(vectors)
+    pairs["match_probability"] = probability
+    different_documents = np.zeros(len(pairs), dtype=bool)
+    for c in model.comparisons:
+        if "both valid, different" in c.labels:
+            different_documents |= vectors[c.field].to_numpy() == c.labels.index("both valid, different")
+    cannot_link.extend(zip(pairs.customer_id_l[different_documents].tolist(),
+                           pairs.customer_id_r[different_documents].tolist()))
+    alike = (probability >= min(matching.review, LINK_FLOOR)) & ~different_documents
+    linked.extend(zip(pairs.customer_id_l[alike].tolist(), pairs.customer_id_r[alike].tolist()))
+    pairs["level_fields"] = [[c.field for c in model.comparisons]] * len(pairs)
+    kept = np.flatnonzero(probability >= matching.review)  # only stored pairs need their labels
+    labels = np.empty(len(pairs), dtype=object)
+    if len(kept):
+        labels[kept] = list(np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()[kept]]
+                                             for c in model.comparisons]))
+    pairs["level_labels"] = labels
+    return pairs
 
 
 def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], run_id: int,
