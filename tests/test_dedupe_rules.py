@@ -153,3 +153,40 @@ def test_record_resolution_gives_a_cluster_one_id(scored: duckdb.DuckDBPyConnect
     for customer_id, ids in cluster_of_record.items():
         if customer_id not in clustered:
             assert ids == {customer_id}
+
+
+def _decide(con: duckdb.DuckDBPyConnection, rows: list[tuple], decision: str, first_id: int) -> None:
+    for n, (pair_id, left, right, *_rest) in enumerate(rows):
+        con.execute("INSERT INTO review_decisions VALUES (?, ?, ?, ?, ?, NULL, 'ana', NULL, ?)",
+                    [first_id + n, pair_id, left, right, decision, datetime(2026, 11, 23)])
+
+
+def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
+        warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedupe.scoring as scoring
+
+    monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    rows = warehouse.execute(
+        "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
+        "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
+        "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
+    merges = [r for r in rows if r[3] == "auto_merge"][:5]
+    rejects = [r for r in rows if r[3] == "review"][-5:]
+    assert len(merges) == 5 and len(rejects) == 5   # the background gives both kinds
+    _decide(warehouse, merges[:4], "merge", 1)
+    _decide(warehouse, rejects, "not_duplicate", 10)
+    assert score_candidates(warehouse, MatchingConfig(model="auto")).models["person"] == "unsupervised"  # 4 < 5
+    _decide(warehouse, merges[4:], "merge", 20)
+    summary = score_candidates(warehouse, MatchingConfig(model="auto"))
+    assert summary.models["person"] == "supervised"
+    assert warehouse.execute("SELECT DISTINCT model FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
+                             [summary.run_id]).fetchall() == [("supervised",)]
+    assert score_candidates(warehouse, MatchingConfig(model="unsupervised")).models["person"] == "unsupervised"
+
+
+def test_a_supervised_model_without_decisions_is_one_clear_error(warehouse: duckdb.DuckDBPyConnection) -> None:
+    from unifica.errors import UnificaError
+
+    with pytest.raises(UnificaError, match="needs steward decisions of both kinds"):
+        score_candidates(warehouse, MatchingConfig(model="supervised"))
+    assert warehouse.execute("SELECT status FROM runs ORDER BY run_id DESC LIMIT 1").fetchall() == [("failed",)]
