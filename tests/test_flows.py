@@ -42,3 +42,18 @@ def test_consolidate_flow_records_its_run(tmp_path: Path) -> None:
                       [result["run_id"]]).fetchall()
     con.close()
     assert run == [("run", "succeeded", "2")]
+
+
+def test_consolidate_flow_scores_and_clusters_after_ingesting(tmp_path: Path) -> None:
+    from unifica.synth import generate
+
+    generate(tmp_path, customers=600, seed=5)
+    result = consolidate(str(tmp_path / "unifica.toml"))
+    assert result["dedupe"]["auto_merge"] > 0 and result["dedupe"]["candidate_pairs"] > 0
+    con = duckdb.connect(result["warehouse"], read_only=True)
+    recorded = con.execute("SELECT summary->'dedupe'->>'auto_merge' FROM runs WHERE run_id = ?",
+                           [result["run_id"]]).fetchall()
+    stored = con.execute("SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merge' AND run_id = ?",
+                         [result["run_id"]]).fetchall()
+    con.close()
+    assert recorded == [(str(result["dedupe"]["auto_merge"]),)] and stored == [(result["dedupe"]["auto_merge"],)]
