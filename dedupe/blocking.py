@@ -87,7 +87,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "a valid e-mail address in common",
         fields=("emails",)),
     BlockingRule(
-        "name_pair", _NAME_PAIRS, 40,
+        "name_pair", _NAME_PAIRS, 25,
         "a given-name token and a surname token in common, in either role (swapped names, "
         "compound names written in one field or two, a missing middle or second surname)",
         fields=("full_name", "given_names")),
