@@ -78,7 +78,8 @@ class MatchModel:
 
     ``m[field][code]`` is the share of matching pairs at that level, ``u[field][code]`` of
     non-matching pairs (both over the pairs where the field is not missing: a missing value
-    is no evidence); ``prior`` the share of matches among the candidate pairs.
+    is no evidence); ``prior`` the chance that two customers of the type, taken at random, are
+    one (over all possible pairs, as u is).
     """
 
     customer_type: str
