@@ -119,6 +119,10 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "date of birth and the first given name's initial",
         fields=("given_names", "birth_date")),
     BlockingRule(
+        "birth_date_city", "[birth_date || ' ' || city]", 20,
+        "date of birth and city in common (names too mangled, or too short, for a name key)",
+        fields=("birth_date", "city")),
+    BlockingRule(
         "company_name", "[business_name]", 12,
         "same business name without its legal form",
         fields=("business_name",)),
