@@ -180,6 +180,14 @@ def words_of_one_nearly_within_other(threshold: float) -> Test:
     return test
 
 
+def lone_word_among_other_words(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """One side is a single word that is among the other side's words (a WhatsApp profile
+    that shows only "Bryan" against "Bryan Arrieta Rojas")."""
+    l, r = _split(left[field]), _split(right[field])
+    return np.fromiter((len(a) == 1 and a[0] in b or len(b) == 1 and b[0] in a for a, b in zip(l, r)),
+                       dtype=bool, count=len(l))
+
+
 def similar_ignoring_spaces(threshold: float) -> Test:
     """Similar once the words are sorted, or once the spaces are removed ("mcgilc hrist" and
     "mcgilchrist"): the better of rapidfuzz's token_sort_ratio and ratio without spaces at
@@ -301,12 +309,14 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
+        Level("one name only, found in the other", lone_word_among_other_words),
         # not token_set_ratio: it scores "ramirez soto" within "lucia ramirez soto" at 80, so
         # two relatives sharing both surnames would look alike
         Level("similar", similar_ignoring_spaces(0.85)),
     )),
     Comparison("given_names", customer_types=PERSON, columns=("full_name",),
-               implied_by=("full_name", ("same name", "same names, other order")), levels=(
+               implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
+                                         "one name only, found in the other")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
         Level("similar first name", first_word(similarity_at_least(0.88))),
