@@ -72,6 +72,13 @@ def frequency_column(comparison: Comparison, column: str) -> str:
     return f"{comparison.field}:{column}"
 
 
+def _weights(m: dict[str, np.ndarray], u: dict[str, np.ndarray], comparison: Comparison) -> np.ndarray:
+    """log(m/u) per level code of ``comparison``; 0 for missing (a missing value is no evidence)."""
+    w = np.log(m[comparison.field]) - np.log(u[comparison.field])
+    w[comparison.missing] = 0.0
+    return w
+
+
 @dataclass
 class MatchModel:
     """Fellegi-Sunter parameters for pairs of one customer type.
@@ -93,9 +100,7 @@ class MatchModel:
 
     def weights(self, comparison: Comparison) -> np.ndarray:
         """log(m/u) per level code of ``comparison``; 0 for missing."""
-        w = np.log(self.m[comparison.field]) - np.log(self.u[comparison.field])
-        w[comparison.missing] = 0.0
-        return w
+        return _weights(self.m, self.u, comparison)
 
     def probability(self, vectors: pd.DataFrame) -> np.ndarray:
         """The match probability of each pair of ``vectors`` (from ``compare_pairs``)."""
@@ -159,10 +164,7 @@ def _em(codes: np.ndarray, comparisons: tuple[Comparison, ...], m: dict[str, np.
     for _ in range(max_iter):
         log_odds = np.full(len(patterns), math.log(prior / (1 - prior)))
         for j, i in enumerate(used):
-            c = comparisons[i]
-            w = np.log(m[c.field]) - np.log(u[c.field])
-            w[c.missing] = 0.0
-            log_odds += w[patterns[:, j]]
+            log_odds += _weights(m, u, comparisons[i])[patterns[:, j]]
         g = freq / (1.0 + np.exp(-log_odds))       # expected matches per pattern
         expected = float(g.sum())
         new_prior = min(max(expected / freq.sum(), PROBABILITY_FLOOR), 1 - PROBABILITY_FLOOR)

@@ -9,6 +9,7 @@ chaining (dedupe/clustering.py) and stores the pairs at or above review in
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -114,19 +115,16 @@ def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Co
     starts = range(0, max(total, 1), COMPARE_BATCH)
     _WORKER_STATE.update(customers=customers, comparisons=comparisons)
     try:
-        if len(starts) < 3 or COMPARE_WORKERS < 2:
+        with contextlib.ExitStack() as stack:
+            batch_map = map
+            if len(starts) >= 3 and COMPARE_WORKERS >= 2:
+                batch_map = stack.enter_context(
+                    ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork"))).map
             parts = []
-            for start in starts:
-                parts.append(_compare_batch(left[start:start + COMPARE_BATCH], right[start:start + COMPARE_BATCH]))
-                if progress:
-                    progress(what, min(start + COMPARE_BATCH, total), total)
-            return pd.concat(parts, ignore_index=True)
-        with ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_compare_batch, left[start:start + COMPARE_BATCH], right[start:start + COMPARE_BATCH])
-                       for start in starts]
-            parts = []
-            for start, future in zip(starts, futures):
-                parts.append(future.result())
+            results = batch_map(_compare_batch, [left[s:s + COMPARE_BATCH] for s in starts],
+                                [right[s:s + COMPARE_BATCH] for s in starts])
+            for start, part in zip(starts, results):
+                parts.append(part)
                 if progress:
                     progress(what, min(start + COMPARE_BATCH, total), total)
         return pd.concat(parts, ignore_index=True)
