@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+UNIFICA = str(Path(sys.executable).with_name("unifica"))  # the venv's command
+HEADER = f"{'records':>10} {'step':<9} {'wall s':>8} {'peak MB':>9}  command"
 
 
 @dataclass(frozen=True)
@@ -27,3 +32,12 @@ def measure(args: list[str], cwd: str | None = None) -> Measured:
     if child.returncode:
         print(output.decode(errors="replace"))
     return Measured(" ".join(args), seconds, usage.ru_maxrss / 1024, child.returncode)
+
+
+def run_steps(records: int, steps: list[tuple[str, list[str]]]) -> None:
+    """Run each (step name, command) in turn, printing one row of HEADER per step."""
+    for step, command in steps:
+        result = measure(command)
+        status = "" if result.exit_code == 0 else f"  (exit {result.exit_code})"
+        print(f"{records:>10,} {step:<9} {result.seconds:>8.1f} {result.peak_mb:>9.0f}  "
+              f"{' '.join(command[1:])}{status}", flush=True)

@@ -12,9 +12,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import measure  # noqa: E402
-
-UNIFICA = str(Path(sys.executable).with_name("unifica"))
+from _measure import HEADER, UNIFICA, run_steps  # noqa: E402
 
 
 def main() -> None:
@@ -23,7 +21,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
     args = parser.parse_args()
-    print(f"{'records':>10} {'step':<9} {'wall s':>8} {'peak MB':>9}  command")
+    print(HEADER)
     for size in args.sizes:
         folder = Path(tempfile.mkdtemp(prefix=f"unifica-bench-{size}-"))
         steps = [
@@ -31,11 +29,7 @@ def main() -> None:
             ("ingest", [UNIFICA, "ingest", "--config", str(folder / "unifica.toml")]),
             ("re-ingest", [UNIFICA, "ingest", "--config", str(folder / "unifica.toml")]),
         ]
-        for step, command in steps:
-            result = measure(command)
-            status = "" if result.exit_code == 0 else f"  (exit {result.exit_code})"
-            print(f"{size:>10,} {step:<9} {result.seconds:>8.1f} {result.peak_mb:>9.0f}  "
-                  f"{' '.join(command[1:])}{status}", flush=True)
+        run_steps(size, steps)
         if not args.keep:
             shutil.rmtree(folder)
 
