@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from merge.survivorship import check_rules
 from schemas.records import OnExisting, RecordKind, canonical_columns
 from unifica.errors import UnificaError
 
@@ -70,6 +71,12 @@ class MatchingConfig:
 
 
 @dataclass(frozen=True)
+class MergeConfig:
+    fill_missing: bool = True                      # fill the main customer's empty basic fields
+    survivorship: tuple[str, ...] = ("most_complete", "most_recent", "oldest")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole ``unifica.toml``."""
 
@@ -77,6 +84,7 @@ class Config:
     warehouse: Path
     sources: dict[str, SourceConfig]
     matching: MatchingConfig
+    merge: MergeConfig
     allowed_export_roles: tuple[str, ...]
     schedule_cron: str
     raw: dict[str, Any]
@@ -114,6 +122,13 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
                            f"auto_merge ({matching.auto_merge})")
     if matching.model not in ("auto", "unsupervised", "supervised"):
         raise UnificaError(f'{where} [matching]: model = "{matching.model}" is not one of auto, unsupervised, supervised')
+    merge_raw = _table(raw, "merge", where)
+    fill_missing = merge_raw.get("fill_missing", True)
+    if not isinstance(fill_missing, bool):
+        raise UnificaError(f"{where} [merge]: fill_missing must be true or false, got {fill_missing!r}")
+    survivorship = merge_raw.get("survivorship", list(MergeConfig.survivorship))
+    if not isinstance(survivorship, list) or not all(isinstance(r, str) for r in survivorship):
+        raise UnificaError(f"{where} [merge]: survivorship must be a list of rule names")
     export = _table(raw, "export", where)
     roles = export.get("allowed_roles", ["admin", "steward"])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
@@ -124,6 +139,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         warehouse=wh_path if wh_path.is_absolute() else base / wh_path,
         sources=sources,
         matching=matching,
+        merge=MergeConfig(fill_missing=fill_missing,
+                          survivorship=check_rules(survivorship, f"{where} [merge] survivorship")),
         allowed_export_roles=tuple(roles),
         schedule_cron=_text(schedule, "cron", f"{where} [schedule]", "0 2 * * *"),
         raw=raw,
