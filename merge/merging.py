@@ -90,7 +90,7 @@ class MergeResult:
         merged = ", ".join(str(c) for c in self.merged_customer_ids)
         moved = (f"{self.undo.get('contact_details', 0):,} contact details, {self.undo.get('accounts', 0):,} "
                  f"accounts, {self.undo.get('tickets', 0):,} tickets moved; "
-                 f"{self.undo.get('customer_relations', 0):,} relations re-pointed")
+                 f"{self.undo.get('customer_relations', 0):,} relations re-pointed or dropped")
         return (f"merge {self.merge_id}: customer{'s' if len(self.merged_customer_ids) > 1 else ''} {merged} "
                 f"merged into {self.main_customer_id} ({moved}); undo with `unifica unmerge {self.merge_id}`")
 

@@ -39,7 +39,8 @@ def test_ingest_prints_a_summary_and_bad_config_is_one_line(tmp_path: Path) -> N
 
 def test_every_command_has_help() -> None:
     for command, option in (("init", "--config"), ("ingest", "--on-existing"), ("generate", "--customers"),
-                            ("run", "--config"), ("dedupe", "--no-merge")):
+                            ("run", "--config"), ("dedupe", "--no-merge"), ("merge", "--elements"),
+                            ("unmerge", "--cascade")):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert option in result.output
@@ -53,8 +54,9 @@ def test_dedupe_scores_the_generated_sample_and_prints_a_summary(tmp_path: Path)
     assert runner.invoke(app, ["ingest", "--config", str(config)]).exit_code == 0
     result = runner.invoke(app, ["dedupe", "--config", str(config), "--no-merge"])
     assert result.exit_code == 0, result.output
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("dedupe run 2: ") and "candidate pairs (" in last and "auto-merge in" in last
+    dedupe_line, last = result.stdout.strip().splitlines()[-2:]
+    assert dedupe_line.startswith("dedupe run 2: ") and "candidate pairs (" in dedupe_line
+    assert "auto-merge in" in dedupe_line and last.startswith("nothing merged (--no-merge)")
     import duckdb
     with duckdb.connect(str(load_config(config).warehouse), read_only=True) as con:
         states = dict(con.execute("SELECT state, count(*) FROM candidate_pairs GROUP BY ALL").fetchall())

@@ -44,16 +44,22 @@ def test_consolidate_flow_records_its_run(tmp_path: Path) -> None:
     assert run == [("run", "succeeded", "2")]
 
 
-def test_consolidate_flow_scores_and_clusters_after_ingesting(tmp_path: Path) -> None:
+def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: Path) -> None:
     from unifica.synth import generate
 
     generate(tmp_path, customers=600, seed=5)
     result = consolidate(str(tmp_path / "unifica.toml"))
     assert result["dedupe"]["auto_merge"] > 0 and result["dedupe"]["candidate_pairs"] > 0
     con = duckdb.connect(result["warehouse"], read_only=True)
-    recorded = con.execute("SELECT summary->'dedupe'->>'auto_merge' FROM runs WHERE run_id = ?",
-                           [result["run_id"]]).fetchall()
-    stored = con.execute("SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merge' AND run_id = ?",
-                         [result["run_id"]]).fetchall()
+    recorded = con.execute("SELECT summary->'dedupe'->>'auto_merge', summary->'auto_merge'->>'merges' "
+                           "FROM runs WHERE run_id = ?", [result["run_id"]]).fetchall()
+    # Review pairs inside a cluster are merged with it: count those at or above auto-merge.
+    stored = con.execute("SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merged' AND run_id = ? "
+                         "AND match_probability >= 0.95", [result["run_id"]]).fetchall()
+    waiting = con.execute("SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merge'").fetchall()
+    merges = con.execute("SELECT count(*), count(DISTINCT actor), min(actor) FROM merge_events").fetchall()
     con.close()
-    assert recorded == [(str(result["dedupe"]["auto_merge"]),)] and stored == [(result["dedupe"]["auto_merge"],)]
+    # Every auto-merge pair of the run was merged, by the auto-merge step, one merge per cluster.
+    assert recorded == [(str(result["dedupe"]["auto_merge"]), str(result["dedupe"]["clusters"]))]
+    assert stored == [(result["dedupe"]["auto_merge"],)] and waiting == [(0,)]
+    assert merges == [(result["dedupe"]["clusters"], 1, "auto")]

@@ -20,7 +20,7 @@ from unifica.errors import UnificaError
 
 app = typer.Typer(
     help="Unifica: find and merge duplicate customers from every channel into one DuckDB warehouse.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
 )
 out = Console()
 err = Console(stderr=True)
@@ -120,23 +120,101 @@ def dedupe(
     config: ConfigOption = Path("unifica.toml"),
     no_merge: Annotated[bool, typer.Option("--no-merge", help="Only score and cluster; merge nothing.")] = False,
 ) -> None:
-    """Find the duplicate customers: candidate pairs from the blocking rules, compared field by
-    field, scored (match probability) and clustered.
+    """Find the duplicate customers and merge the certain ones, as the nightly run does.
 
-    Pairs at or above \\[matching] auto_merge form clusters (state auto_merge); pairs between
-    review and auto_merge go to the steward's review (state review); the rest are non-matches.
-    Pairs a steward rejected are never proposed again. Merging the auto-merge clusters comes
-    with the merge step, not built yet: today dedupe always stops after clustering.
+    Candidate pairs come from the blocking rules, are compared field by field, scored (match
+    probability) and clustered. Pairs at or above [matching] auto_merge form clusters, each
+    merged into the main customer survivorship chooses (actor `auto`; undo with `unifica
+    unmerge`); pairs between review and auto_merge go to the steward's review report (state
+    review); the rest are non-matches. Pairs a steward rejected are never proposed again.
+    With --no-merge the clusters wait (state auto_merge) for a later dedupe or run.
     """
     from dedupe.scoring import score_candidates
+    from merge.merging import auto_merge
     from merge.warehouse import open_warehouse
     from unifica.config import load_config
 
     cfg = load_config(config)
-    with open_warehouse(cfg.warehouse) as con, _progress() as progress:
-        summary = score_candidates(con, cfg.matching, progress=_Bars(progress))
-    note = "" if no_merge else "; nothing merged yet (the merge step is not built): clusters wait in candidate_pairs"
-    out.print(f"{summary.line()}{note} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+    with open_warehouse(cfg.warehouse) as con:
+        with _progress() as progress:
+            summary = score_candidates(con, cfg.matching, progress=_Bars(progress))
+        merged = None if no_merge else auto_merge(con, survivorship=cfg.merge.survivorship,
+                                                  fill_missing=cfg.merge.fill_missing)
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+    if merged is not None:
+        out.print(f"{merged.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+    else:
+        out.print(f"nothing merged (--no-merge): the clusters wait in candidate_pairs -> {cfg.warehouse}",
+                  highlight=False, soft_wrap=True)
+
+
+def _actor(actor: str | None) -> str:
+    """Who acts: --as, else $UNIFICA_USER, else the login name."""
+    import getpass
+    import os
+
+    return actor or os.environ.get("UNIFICA_USER") or getpass.getuser()
+
+
+ActorOption = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $UNIFICA_USER, "
+                                                              "else your login name); recorded with the merge.")]
+
+
+@app.command()
+@user_errors
+def merge(
+    main_customer: Annotated[int, typer.Argument(metavar="MAIN", help="The main customer: the one that stays.")],
+    others: Annotated[list[int], typer.Argument(metavar="OTHER...", help="The customers merged into MAIN.")],
+    elements: Annotated[str, typer.Option(
+        "--elements", help="Which of the others' elements move to MAIN, comma-separated: contacts, accounts, "
+                           "tickets (attachments follow their tickets). Those not chosen stay with the merged "
+                           "customer.")] = "contacts,accounts,tickets",
+    actor: ActorOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Merge customers into a main customer, in one transaction.
+
+    The others end `merged` into MAIN: their chosen elements move to it (a contact detail MAIN
+    already has is not duplicated), their relations are re-pointed, MAIN's empty basic fields
+    are filled from them ([merge] fill_missing). The merge is recorded in merge_events;
+    `unifica unmerge MERGE_ID` restores everything it changed.
+    """
+    from merge.merging import check_elements, merge_customers
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    chosen = check_elements(elements.split(","))
+    with open_warehouse(cfg.warehouse) as con:
+        result = merge_customers(con, main_customer, others, elements=chosen, actor=_actor(actor),
+                                 fill_missing=cfg.merge.fill_missing)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def unmerge(
+    merge_id: Annotated[int, typer.Argument(metavar="MERGE_ID", help="The merge to undo (merge_events.merge_id).")],
+    cascade: Annotated[bool, typer.Option(
+        "--cascade", help="Also undo the later merges that depend on it (newest first).")] = False,
+    actor: ActorOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Undo a merge: every row it changed is restored exactly as it was, in one transaction.
+
+    Refused, naming them, when later merges changed the same customers or rows, unless
+    --cascade. The merge stays in merge_events, marked undone. An auto-merged pair may be
+    proposed again by the next dedupe: to keep two customers apart, mark the pair
+    not_duplicate in the review report.
+    """
+    from merge.merging import unmerge as undo
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    with open_warehouse(cfg.warehouse) as con:
+        result = undo(con, merge_id, actor=_actor(actor), cascade=cascade)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
 
 
 def _on_existing(value: str | None):
@@ -177,8 +255,8 @@ def generate(
 @app.command()
 @user_errors
 def run(config: ConfigOption = Path("unifica.toml")) -> None:
-    """Run the whole consolidation as a Prefect flow: ingest every source, then score and
-    cluster the duplicates (merges, the review report and exports follow as they are built).
+    """Run the whole consolidation as a Prefect flow: ingest every source, score and cluster the
+    duplicates, merge the certain ones (the review report and exports follow as they are built).
     Without a Prefect server a temporary local one starts (~20 s)."""
     from pipelines.consolidate import consolidate
 
@@ -186,4 +264,5 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     result = consolidate(str(config))
     out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
     out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
+    out.print(f"  {result['auto_merge_line']}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
