@@ -1,4 +1,4 @@
-"""Wall time and peak memory of generate -> ingest -> dedupe (run by hand; prints figures).
+"""Wall time and peak memory of generate -> ingest -> dedupe with its auto-merge (run by hand; prints figures).
 
     .venv/bin/python benchmarks/scale.py                         # 10,000, 100,000 and 1,000,000 records
     .venv/bin/python benchmarks/scale.py --sizes 100000 --keep   # keep the data and warehouse
@@ -31,7 +31,7 @@ def main() -> None:
         steps = [
             ("generate", [UNIFICA, "generate", "--customers", str(size), "--seed", str(args.seed), "--out", str(folder)]),
             ("ingest", [UNIFICA, "ingest", "--config", config]),
-            ("dedupe", [UNIFICA, "dedupe", "--no-merge", "--config", config]),
+            ("dedupe", [UNIFICA, "dedupe", "--config", config]),   # score, cluster and auto-merge
         ]
         run_steps(size, steps)
         if args.keep:
