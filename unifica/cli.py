@@ -190,23 +190,26 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
 
 
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
-customer_app = typer.Typer(help="Look at one customer: its profile (show).", no_args_is_help=True)
+customer_app = typer.Typer(help="One customer at a time: show its profile.", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
 
 
 @customer_app.command("show")
 @user_errors
 def customer_show(
-    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).")],
+    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).",
+                                               show_default=False)],
     config: ConfigOption = Path("unifica.toml"),
     as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON, nothing else on stdout.")] = False,
 ) -> None:
-    """Show a customer's profile: basic information, assigned user, contact details, accounts,
-    tickets (most recent first) and their attachments, related customers, the source records
-    it came from, and its indicators (tickets by status and campaign, channel preferences).
+    """Show one customer's profile (read-only).
 
-    The id of a merged customer shows the customer it now lives in, and says so; a deleted
-    customer is shown marked deleted. The warehouse is opened read-only.
+    Basic information and assigned user, contact details by kind, accounts,
+    tickets (most recent first) with their attachments, related customers,
+    the source records it came from, and the indicators: tickets by status,
+    tickets by campaign, channel preferences. The id of a merged customer
+    shows the customer it now lives in, and says so first; a deleted
+    customer is shown marked deleted.
     """
     from merge.profile import customer_profile
     from merge.warehouse import open_warehouse, schema_version
