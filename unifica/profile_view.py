@@ -38,7 +38,7 @@ def merge_notice(profile: CustomerProfile) -> str | None:
 
 def render_profile(profile: CustomerProfile) -> list[RenderableType]:
     """The profile as renderables, top to bottom: basic information, contact details,
-    accounts, tickets, related customers, source records, indicators."""
+    accounts, tickets (then their attachments), related customers, source records, indicators."""
     return [
         _basic(profile.customer),
         _contact_details(profile),
@@ -133,15 +133,18 @@ def _tickets(profile: CustomerProfile) -> RenderableType:
     if not profile.tickets:
         return _none("Tickets")
     table = _table("Tickets", len(profile.tickets), "Number", "Created", "Status", "Campaign", "Channel", "Agent",
-                   "Files", note="most recent first", no_wrap=("Number", "Created", "Status", "Channel"))
+                   "Files", note="most recent first", no_wrap=("Number", "Created", "Status", "Channel", "Files"))
     for t in profile.tickets:
-        files = Text(str(len(t.attachments)) if t.attachments else "", style="bold")
-        if t.attachments:
-            files.append(": " + ", ".join(t.attachments), style="")
         created = t.created_at.date() if t.created_at else None
         table.add_row(_t(t.ticket_number), _t(created), _t(t.status), _t(t.campaign), _t(t.channel),
-                      _t(t.assigned_agent), files)
-    return table
+                      _t(t.assigned_agent), Text(str(len(t.attachments)) if t.attachments else ""))
+    attached = [(t.ticket_number, name) for t in profile.tickets for name in t.attachments]
+    if not attached:
+        return table
+    files = _table("Attachments", len(attached), "Ticket", "File name")
+    for number, name in attached:
+        files.add_row(_t(number), _t(name))
+    return Group(table, Text(""), files)
 
 
 def _related(profile: CustomerProfile) -> RenderableType:
