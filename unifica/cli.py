@@ -266,3 +266,50 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
     out.print(f"  {result['auto_merge_line']}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
+
+
+# `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
+customer_app = typer.Typer(help="One customer at a time: show its profile.", no_args_is_help=True)
+app.add_typer(customer_app, name="customer")
+
+
+@customer_app.command("show")
+@user_errors
+def customer_show(
+    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).",
+                                               show_default=False)],
+    config: ConfigOption = Path("unifica.toml"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON, nothing else on stdout.")] = False,
+) -> None:
+    """Show one customer's profile (read-only).
+
+    Basic information and assigned user, contact details by kind, accounts,
+    tickets (most recent first) with their attachments, related customers,
+    the source records it came from, and the indicators: tickets by status,
+    tickets by campaign, channel preferences. The id of a merged customer
+    shows the customer it now lives in, and says so first; a deleted
+    customer is shown marked deleted.
+    """
+    from merge.profile import customer_profile
+    from merge.warehouse import open_warehouse, schema_version
+    from unifica.config import load_config
+    from unifica.profile_view import merge_notice, render_profile
+
+    cfg = load_config(config)
+    with open_warehouse(cfg.warehouse, read_only=True) as con:
+        if schema_version(con) == 0:
+            raise UnificaError(f"{cfg.warehouse}: not a Unifica warehouse (no schema_migrations table); "
+                               f"check [warehouse] path in {config}")
+        profile = customer_profile(con, customer_id)
+    notice = merge_notice(profile)
+    if as_json:
+        if notice:
+            err.print(notice, highlight=False, markup=False, soft_wrap=True)
+        out.print(profile.to_json(), highlight=False, markup=False, soft_wrap=True)
+        return
+    if notice:
+        out.print(notice, style="yellow", highlight=False, markup=False, soft_wrap=True)
+    for part in render_profile(profile):
+        out.print(part)
+        out.print()
+    out.print(profile.line(), highlight=False, soft_wrap=True)
