@@ -65,6 +65,9 @@ def test_design_example_config_loads(tmp_path: Path) -> None:
     ('[matching]\nauto_merge = 0.5\nreview = 0.9\n', "review (0.9) must not be above auto_merge (0.5)"),
     ('[matching]\nauto_merge = 2\n', "auto_merge must be a number between 0 and 1"),
     ('[sources.a\nfiles = 1\n', "not valid TOML"),
+    ('[merge]\nsurvivorship = ["most_complete", "richest"]\n', "'richest' is not a survivorship rule"),
+    ('[merge]\nsurvivorship = []\n', "name at least one rule"),
+    ('[merge]\nfill_missing = "yes"\n', "fill_missing must be true or false"),
 ])
 def test_config_mistakes_name_the_section_and_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(UnificaError) as exc:
