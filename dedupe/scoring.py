@@ -336,9 +336,10 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
     con.register("model_levels", model_levels)
     try:
         with transaction(con):
+            first_pair_id = next_id(con, "candidate_pairs", "pair_id")  # before any id is freed
+            run_sql(con, "stage_previous_pairs")
             run_sql(con, "delete_proposed_pairs")
-            run_sql(con, "insert_candidate_pairs", first_pair_id=next_id(con, "candidate_pairs", "pair_id"),
-                    run_id=run_id, now=datetime.now())
+            run_sql(con, "insert_candidate_pairs", first_pair_id=first_pair_id, run_id=run_id, now=datetime.now())
             run_sql(con, "insert_match_levels", run_id=run_id)
     finally:
         con.unregister("scored_pairs")
