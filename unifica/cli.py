@@ -187,3 +187,7 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
     out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
+
+
+if __name__ == "__main__":  # `python -m unifica.cli` runs the worktree's code, whatever is installed
+    app()
