@@ -113,15 +113,25 @@ class ApplySummary:
                 f"{self.unreadable:,} unreadable ({self.seconds:.1f} s)")
 
 
+def check_report(path: Path) -> None:
+    """Refuse, in one line, a file that is not a review report (before any work starts)."""
+    workbook = _open(path)
+    try:
+        _find_review_sheet(workbook, path)
+    finally:
+        workbook.close()
+
+
+def check_steward(steward: str) -> str:
+    """The steward's name, trimmed; an empty one is refused."""
+    if not steward.strip():
+        raise UnificaError("--steward: give the name of the steward who decided (it is recorded with each decision)")
+    return steward.strip()
+
+
 def read_report(path: Path, progress: Progress | None = None) -> ReadReport:
     """The decisions of a review report; a file that is not one is a ``UnificaError``."""
-    if not path.is_file():
-        raise UnificaError(f"{path}: no such file (the review report to apply, from `unifica review export`)")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise UnificaError(f"{path}: not a review report (not an Excel .xlsx workbook); "
-                           f"export one with `unifica review export`") from None
+    workbook = _open(path)
     try:
         sheet, columns = _find_review_sheet(workbook, path)
         total = max((sheet.max_row or 1) - 1, 0)
@@ -133,6 +143,16 @@ def read_report(path: Path, progress: Progress | None = None) -> ReadReport:
         return read
     finally:
         workbook.close()
+
+
+def _open(path: Path) -> Any:
+    if not path.is_file():
+        raise UnificaError(f"{path}: no such file (the review report to apply, from `unifica review export`)")
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise UnificaError(f"{path}: not a review report (not an Excel .xlsx workbook); "
+                           f"export one with `unifica review export`") from None
 
 
 def _find_review_sheet(workbook: Any, path: Path) -> tuple[Any, dict[str, int]]:
@@ -204,9 +224,7 @@ def apply_review(con: duckdb.DuckDBPyConnection, path: Path, *, steward: str, fi
     """Apply the decisions of the review report at ``path`` by ``steward``, all in one
     transaction; returns what happened to its rows (see the module's docstring)."""
     started = time.perf_counter()
-    steward = steward.strip()
-    if not steward:
-        raise UnificaError("--steward: give the name of the steward who decided (it is recorded with each decision)")
+    steward = check_steward(steward)
     read = read_report(path, progress)
     summary = ApplySummary(path, steward, skipped=read.skipped, problems=list(read.problems))
     now = now or datetime.now()

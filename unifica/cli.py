@@ -220,6 +220,8 @@ def review_export(
         raise UnificaError(f"{out_file} exists already (a steward may be filling it in); choose another --out, "
                            f"or --force")
     path = out_file if out_file is not None else default_report_path(cfg.review_folder)
+    if path.suffix.lower() != ".xlsx":
+        raise UnificaError(f"--out {path}: a review report is an Excel workbook; name it ….xlsx")
     with open_warehouse(cfg.warehouse) as con, _progress() as progress:
         summary = export_review(con, path, review=cfg.matching.review, auto_merge=cfg.matching.auto_merge,
                                 survivorship=cfg.merge.survivorship, warehouse_path=str(cfg.warehouse),
@@ -241,11 +243,13 @@ def review_apply(
     skip or empty: nothing. Rows changed since the export (stale), from another warehouse,
     already applied, conflicting or unreadable are reported and not applied.
     """
-    from merge.review_apply import apply_review
+    from merge.review_apply import apply_review, check_report, check_steward
     from merge.warehouse import open_warehouse
     from unifica.config import load_config
 
     cfg = load_config(config)
+    check_steward(steward)
+    check_report(report)
     with open_warehouse(cfg.warehouse) as con, _progress() as progress:
         summary = apply_review(con, report, steward=steward, fill_missing=cfg.merge.fill_missing,
                                survivorship=cfg.merge.survivorship, progress=_Bars(progress))
