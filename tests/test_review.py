@@ -301,10 +301,14 @@ def test_applying_a_report_twice_changes_nothing_the_second_time(con, config) ->
     path = export(con, config)
     report = report_rows(path)
     singles = [rows_[0] for rows_ in clusters_of(report).values() if len(rows_) == 1]
-    steward_edits(path, {singles[0]["pair_id"]: ("merge", None), singles[1]["pair_id"]: ("not_duplicate", None),
+    steward_edits(path, {singles[0]["pair_id"]: ("merge", " "), singles[1]["pair_id"]: ("not_duplicate", None),
                          singles[2]["pair_id"]: ("merge", "left")})
+    chosen = main_customer(con, [singles[0]["customer_id_left"], singles[0]["customer_id_right"]],
+                           config.merge.survivorship)  # main left empty: survivorship's choice
     first = apply(con, config, path)
     assert (first.merged_pairs, first.rejected, first.already_applied) == (2, 1, 0)
+    assert rows(con, "SELECT pair_id, main_customer_id FROM merge_events ORDER BY pair_id") == sorted([
+        (singles[0]["pair_id"], chosen), (singles[2]["pair_id"], singles[2]["customer_id_left"])])
     before = snapshot(con)
     second = apply(con, config, path)
     assert snapshot(con) == before
@@ -363,6 +367,9 @@ def test_merges_joining_a_pair_marked_not_duplicate_are_conflicting(con, config)
 
 def test_cli_exports_and_applies_and_refuses_a_file_that_is_not_a_report(config, tmp_path: Path) -> None:
     runner = CliRunner()
+    for command, option in (("export", "--out"), ("apply", "--steward")):
+        shown = runner.invoke(app, ["review", command, "--help"])
+        assert shown.exit_code == 0 and option in shown.output
     cfg = write_config(tmp_path, f'[warehouse]\npath = "{config.warehouse}"\n[review]\nfolder = "reports"\n')
     exported = runner.invoke(app, ["review", "export", "--config", str(cfg)])
     assert exported.exit_code == 0, exported.output
