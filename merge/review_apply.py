@@ -266,7 +266,7 @@ def _fresh_rows(con: duckdb.DuckDBPyConnection, rows: list[ReportRow],
     recorded = {tuple(r) for r in fetch_sql(con, "select_recorded_review_decisions")}
     fresh, already = [], 0
     for pair_id, same_pair in sorted(by_pair.items()):
-        row = same_pair[0]
+        row = same_pair[0]  # copies of one row (pasted twice) count once
         if len({(r.decision, r.main, r.customer_id_l, r.customer_id_r, r.fingerprint) for r in same_pair}) > 1:
             where = ", ".join(str(r.row) for r in same_pair)
             summary.problems.extend(RowProblem(r.row, CONFLICTING, f"pair {pair_id} is decided differently on rows "
