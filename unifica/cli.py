@@ -313,3 +313,77 @@ def customer_show(
         out.print(part)
         out.print()
     out.print(profile.line(), highlight=False, soft_wrap=True)
+
+
+review_app = typer.Typer(help="The steward's review report: export the pairs to decide to Excel, apply the "
+                              "decisions handed back.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+MAX_PROBLEM_LINES = 30
+
+
+@review_app.command("export")
+@user_errors
+def review_export(
+    config: ConfigOption = Path("unifica.toml"),
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The .xlsx to write (default: review-<date>.xlsx in the [review] folder, "
+                            "beside the config).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+) -> None:
+    """Write the candidate pairs in the review band to an Excel report for a data steward.
+
+    One row per pair, grouped in clusters, strongest first: both customers side by side, the
+    evidence each field gives, and a decision (merge / not_duplicate / skip) and main customer
+    (left / right, prefilled by survivorship) to fill in. Hand it back with `unifica review apply`.
+    """
+    from merge.review_export import default_report_path, export_review
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    if out_file is not None and out_file.exists() and not force:
+        raise UnificaError(f"{out_file} exists already (a steward may be filling it in); choose another --out, "
+                           f"or --force")
+    path = out_file if out_file is not None else default_report_path(cfg.review_folder)
+    if path.suffix.lower() != ".xlsx":
+        raise UnificaError(f"--out {path}: a review report is an Excel workbook; name it ….xlsx")
+    with open_warehouse(cfg.warehouse) as con, _progress() as progress:
+        summary = export_review(con, path, review=cfg.matching.review, auto_merge=cfg.matching.auto_merge,
+                                survivorship=cfg.merge.survivorship, warehouse_path=str(cfg.warehouse),
+                                progress=_Bars(progress))
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+@review_app.command("apply")
+@user_errors
+def review_apply(
+    report: Annotated[Path, typer.Argument(help="The review report (.xlsx) with the steward's decisions.")],
+    steward: Annotated[str, typer.Option("--steward", help="Who decided: recorded with every decision and merge.")],
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Apply the decisions of a review report, all in one transaction.
+
+    merge: the pairs marked merge are grouped into disjoint merges, each into the main customer
+    chosen on its strongest pair; not_duplicate: the pair is rejected and never proposed again;
+    skip or empty: nothing. Rows changed since the export (stale), from another warehouse,
+    already applied, conflicting or unreadable are reported and not applied.
+    """
+    from merge.review_apply import apply_review, check_report, check_steward
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    check_steward(steward)
+    check_report(report)
+    with open_warehouse(cfg.warehouse) as con, _progress() as progress:
+        summary = apply_review(con, report, steward=steward, fill_missing=cfg.merge.fill_missing,
+                               survivorship=cfg.merge.survivorship, progress=_Bars(progress))
+    for problem in summary.problems[:MAX_PROBLEM_LINES]:
+        err.print(f"[yellow]{problem.kind}:[/yellow] {problem.line()}", highlight=False, soft_wrap=True)
+    if len(summary.problems) > MAX_PROBLEM_LINES:
+        err.print(f"... and {len(summary.problems) - MAX_PROBLEM_LINES:,} more rows not applied", highlight=False)
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+if __name__ == "__main__":  # `python -m unifica.cli` runs the worktree's code, whatever is installed
+    app()

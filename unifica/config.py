@@ -88,6 +88,7 @@ class Config:
     allowed_export_roles: tuple[str, ...]
     schedule_cron: str
     raw: dict[str, Any]
+    review_folder: Path = Path(".")                # where `unifica review export` writes its reports
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -134,6 +135,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise UnificaError(f"{where} [export]: allowed_roles must be a list of role names")
     schedule = _table(raw, "schedule", where)
+    review_folder = Path(_text(_table(raw, "review", where), "folder", f"{where} [review]", "."))
     return Config(
         path=path,
         warehouse=wh_path if wh_path.is_absolute() else base / wh_path,
@@ -144,6 +146,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         allowed_export_roles=tuple(roles),
         schedule_cron=_text(schedule, "cron", f"{where} [schedule]", "0 2 * * *"),
         raw=raw,
+        review_folder=review_folder if review_folder.is_absolute() else base / review_folder,
     )
 
 
