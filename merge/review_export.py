@@ -131,6 +131,11 @@ class ExportSummary:
         return (f"review report: {self.pairs:,} pairs in {self.clusters:,} clusters of {self.customers:,} customers "
                 f"-> {self.path} ({self.seconds:.1f} s)")
 
+    def as_dict(self) -> dict:
+        """Counts and the report's path, for the runs table."""
+        return {"path": str(self.path), "pairs": self.pairs, "clusters": self.clusters,
+                "customers": self.customers, "seconds": round(self.seconds, 2)}
+
 
 def warehouse_id(con: duckdb.DuckDBPyConnection) -> str:
     """This warehouse's id (migration 0005)."""

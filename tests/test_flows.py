@@ -63,3 +63,9 @@ def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: P
     assert recorded == [(str(result["dedupe"]["auto_merge"]), str(result["dedupe"]["clusters"]))]
     assert stored == [(result["dedupe"]["auto_merge"],)] and waiting == [(0,)]
     assert merges == [(result["dedupe"]["clusters"], 1, "auto")]
+    # The steward's report holds the review pairs left after the merges.
+    import openpyxl
+    report = Path(result["review_report"]["path"])
+    assert report.parent == tmp_path and report.name.startswith("review-")
+    sheet = openpyxl.load_workbook(report)["Review"]
+    assert sheet.max_row - 1 == result["review_report"]["pairs"] > 0

@@ -51,8 +51,9 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks fo
 
 
 def _progress() -> Progress:
+    """Progress bars on stderr, drawn only on a terminal (a log or a pipe gets the summary alone)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=True)
+                    console=err, transient=True, disable=not err.is_terminal)
 
 
 class _Bars:
@@ -256,7 +257,8 @@ def generate(
 @user_errors
 def run(config: ConfigOption = Path("unifica.toml")) -> None:
     """Run the whole consolidation as a Prefect flow: ingest every source, score and cluster the
-    duplicates, merge the certain ones (the review report and exports follow as they are built).
+    duplicates, merge the certain ones, write the steward's review report (the exports follow
+    as they are built).
     Without a Prefect server a temporary local one starts (~20 s)."""
     from pipelines.consolidate import consolidate
 
@@ -265,6 +267,7 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
     out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
     out.print(f"  {result['auto_merge_line']}", highlight=False, soft_wrap=True)
+    out.print(f"  {result['review_report_line']}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
 
 
