@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from merge.survivorship import DEFAULT_SURVIVORSHIP, rank_groups
-from merge.warehouse import fetch_sql, next_id, run_sql, run_sql_template, transaction
+from merge.warehouse import fetch_sql, next_id, registered, run_sql, run_sql_template, transaction
 from schemas.records import CustomerStatus
 from unifica.errors import UnificaError
 
@@ -205,14 +205,9 @@ def apply_merges(con: duckdb.DuckDBPyConnection, requests: Sequence[MergeRequest
     members = pd.DataFrame(
         [(m, c, rank) for m, r in zip(merge_ids, requests) for rank, c in enumerate(r.merged_customer_ids, 1)],
         columns=["merge_id", "customer_id", "member_rank"]).astype("int64")
-    con.register("merge_requests_in", frame)
-    con.register("merge_members_in", members)
-    try:
+    with registered(con, merge_requests_in=frame, merge_members_in=members):
         run_sql(con, "stage_merge_requests")
         run_sql(con, "stage_merge_members")
-    finally:
-        con.unregister("merge_requests_in")
-        con.unregister("merge_members_in")
     now = now or datetime.now()
     for step in _MERGE_STEPS:
         run_sql(con, step, now=now)

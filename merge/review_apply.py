@@ -40,7 +40,7 @@ from merge.review_export import (DECISION, KEY_COLUMNS, KEY_FINGERPRINT, KEY_LEF
                                  KEY_WAREHOUSE, MAIN, MAIN_CHOICES, Decision, components, fingerprint,
                                  review_pairs, warehouse_id)
 from merge.survivorship import DEFAULT_SURVIVORSHIP, rank_customers
-from merge.warehouse import fetch_sql, next_id, run_sql, transaction
+from merge.warehouse import fetch_sql, next_id, registered, run_sql, transaction
 from schemas.records import PairState
 from unifica.errors import UnificaError
 
@@ -368,9 +368,6 @@ def _record(con: duckdb.DuckDBPyConnection, merged: list[ReportRow], mains: dict
         "report_file": str(path.resolve()),
         "decided_at": now,
     })
-    con.register("review_decisions_in", frame)
-    try:
+    with registered(con, review_decisions_in=frame):
         run_sql(con, "reject_review_pairs")
         run_sql(con, "insert_review_decisions")
-    finally:
-        con.unregister("review_decisions_in")

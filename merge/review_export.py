@@ -45,7 +45,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dedupe.comparisons import COMPARISONS, DIFFERENT, MISSING
 from merge.survivorship import DEFAULT_SURVIVORSHIP, rank_customers
-from merge.warehouse import fetch_sql, run_sql
+from merge.warehouse import fetch_sql, registered, run_sql
 from unifica.errors import UnificaError
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -151,11 +151,8 @@ def review_pairs(con: duckdb.DuckDBPyConnection, pair_ids: Iterable[int] | None 
     if pair_ids is None:
         run_sql(con, "stage_review_export_pairs")
     else:
-        con.register("review_rows_in", pd.DataFrame({"pair_id": list(pair_ids)}, dtype="int64"))
-        try:
+        with registered(con, review_rows_in=pd.DataFrame({"pair_id": list(pair_ids)}, dtype="int64")):
             run_sql(con, "stage_review_apply_pairs")
-        finally:
-            con.unregister("review_rows_in")
     cursor = run_sql(con, "select_review_pairs")
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]

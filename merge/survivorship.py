@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-from merge.warehouse import run_sql, run_sql_template
+from merge.warehouse import registered, run_sql, run_sql_template
 from unifica.errors import UnificaError
 
 # Rule name -> ORDER BY term over rank_main_customers.sql's `scored` columns.
@@ -47,11 +47,8 @@ def rank_customers(con: duckdb.DuckDBPyConnection, customer_ids: Iterable[int],
     """The given customers, best main customer first."""
     ids = [int(c) for c in customer_ids]
     groups = pd.DataFrame({"group_id": [0] * len(ids), "customer_id": ids}, dtype="int64")
-    con.register("survivor_groups_in", groups)
-    try:
+    with registered(con, survivor_groups_in=groups):
         run_sql(con, "stage_survivor_groups")
-    finally:
-        con.unregister("survivor_groups_in")
     return [int(c) for c in rank_groups(con, rules).customer_id]
 
 
