@@ -99,15 +99,29 @@ def fetch_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[
     return run_sql(con, name, **params).fetchall()
 
 
+# Connections inside a transaction() block (by id): a block nested in another joins it.
+_IN_TRANSACTION: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One all-or-nothing step: commits when the block ends, rolls back if it raises."""
+    """One all-or-nothing step: commits when the block ends, rolls back if it raises.
+
+    A block inside another one on the same connection joins the outer transaction (so a
+    command can make a merge and its audit row one transaction): the outer block commits.
+    """
+    if id(con) in _IN_TRANSACTION:
+        yield con
+        return
     con.begin()
+    _IN_TRANSACTION.add(id(con))
     try:
         yield con
     except BaseException:
+        _IN_TRANSACTION.discard(id(con))
         con.rollback()
         raise
+    _IN_TRANSACTION.discard(id(con))
     con.commit()
 
 

@@ -375,7 +375,7 @@ def test_the_main_customer_is_the_most_complete_then_the_most_recent(con: duckdb
     assert rank_customers(con, [P5, P4], ("newest",)) == [P4, P5]
 
 
-runner = CliRunner()
+runner = CliRunner(env={"UNIFICA_ROLE": "steward"})
 
 
 def test_merge_and_unmerge_from_the_command_line(small: Path) -> None:

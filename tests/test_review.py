@@ -366,7 +366,7 @@ def test_merges_joining_a_pair_marked_not_duplicate_are_conflicting(con, config)
 
 
 def test_cli_exports_and_applies_and_refuses_a_file_that_is_not_a_report(config, tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = CliRunner(env={"UNIFICA_ROLE": "steward"})
     for command, option in (("export", "--out"), ("apply", "--steward")):
         shown = runner.invoke(app, ["review", command, "--help"])
         assert shown.exit_code == 0 and option in shown.output

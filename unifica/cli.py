@@ -149,16 +149,21 @@ def dedupe(
                   highlight=False, soft_wrap=True)
 
 
-def _actor(actor: str | None) -> str:
-    """Who acts: --as, else $UNIFICA_USER, else the login name."""
-    import getpass
-    import os
-
-    return actor or os.environ.get("UNIFICA_USER") or getpass.getuser()
-
-
 ActorOption = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $UNIFICA_USER, "
-                                                              "else your login name); recorded with the merge.")]
+                                                              "else your login name); recorded with what is done.")]
+RoleOption = Annotated[str | None, typer.Option("--role", help="The role you act in (default: $UNIFICA_ROLE); "
+                                                               "[roles] in unifica.toml says what each may do.")]
+
+
+def _authorised(con: Any, cfg: Any, user: str | None, role: str | None, action: str, command: str,
+                customer_ids: list[int] | tuple[int, ...] = ()) -> Any:
+    """The acting user and role, once allowed to take ``action`` (a refusal is audited and is
+    one line); returns the ``Actor``."""
+    from unifica.roles import actor_from, authorise
+
+    actor = actor_from(user, role)
+    authorise(con, cfg.roles, actor, action, command, customer_ids)
+    return actor
 
 
 @app.command()
@@ -170,7 +175,8 @@ def merge(
         "--elements", help="Which of the others' elements move to MAIN, comma-separated: contacts, accounts, "
                            "tickets (attachments follow their tickets). Those not chosen stay with the merged "
                            "customer.")] = "contacts,accounts,tickets",
-    actor: ActorOption = None,
+    user: ActorOption = None,
+    role: RoleOption = None,
     config: ConfigOption = Path("unifica.toml"),
 ) -> None:
     """Merge customers into a main customer, in one transaction.
@@ -181,14 +187,20 @@ def merge(
     `unifica unmerge MERGE_ID` restores everything it changed.
     """
     from merge.merging import check_elements, merge_customers
-    from merge.warehouse import open_warehouse
+    from merge.warehouse import open_warehouse, transaction
     from unifica.config import load_config
+    from unifica.roles import record
 
     cfg = load_config(config)
     chosen = check_elements(elements.split(","))
+    command = f"merge {main_customer} {' '.join(map(str, others))} --elements {','.join(chosen)}"
     with open_warehouse(cfg.warehouse) as con:
-        result = merge_customers(con, main_customer, others, elements=chosen, actor=_actor(actor),
-                                 fill_missing=cfg.merge.fill_missing)
+        actor = _authorised(con, cfg, user, role, "merge", command, [main_customer, *others])
+        with transaction(con):
+            result = merge_customers(con, main_customer, others, elements=chosen, actor=actor.user,
+                                     fill_missing=cfg.merge.fill_missing)
+            record(con, actor, "merge", command, [main_customer, *result.merged_customer_ids],
+                   after={"merge_id": result.merge_id})
     out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
 
 
@@ -198,7 +210,8 @@ def unmerge(
     merge_id: Annotated[int, typer.Argument(metavar="MERGE_ID", help="The merge to undo (merge_events.merge_id).")],
     cascade: Annotated[bool, typer.Option(
         "--cascade", help="Also undo the later merges that depend on it (newest first).")] = False,
-    actor: ActorOption = None,
+    user: ActorOption = None,
+    role: RoleOption = None,
     config: ConfigOption = Path("unifica.toml"),
 ) -> None:
     """Undo a merge: every row it changed is restored exactly as it was, in one transaction.
@@ -209,12 +222,17 @@ def unmerge(
     not_duplicate in the review report.
     """
     from merge.merging import unmerge as undo
-    from merge.warehouse import open_warehouse
+    from merge.warehouse import open_warehouse, transaction
     from unifica.config import load_config
+    from unifica.roles import record
 
     cfg = load_config(config)
+    command = f"unmerge {merge_id}" + (" --cascade" if cascade else "")
     with open_warehouse(cfg.warehouse) as con:
-        result = undo(con, merge_id, actor=_actor(actor), cascade=cascade)
+        actor = _authorised(con, cfg, user, role, "unmerge", command)
+        with transaction(con):
+            result = undo(con, merge_id, actor=actor.user, cascade=cascade)
+            record(con, actor, "unmerge", command, after={"merge_ids": list(result.merge_ids)})
     out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
 
 
@@ -332,6 +350,8 @@ def review_export(
         "--out", "-o", help="The .xlsx to write (default: review-<date>.xlsx in the [review] folder, "
                             "beside the config).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+    user: ActorOption = None,
+    role: RoleOption = None,
 ) -> None:
     """Write the candidate pairs in the review band to an Excel report for a data steward.
 
@@ -351,6 +371,7 @@ def review_export(
     if path.suffix.lower() != ".xlsx":
         raise UnificaError(f"--out {path}: a review report is an Excel workbook; name it ….xlsx")
     with open_warehouse(cfg.warehouse) as con, _progress() as progress:
+        _authorised(con, cfg, user, role, "review", f"review export --out {path}")
         summary = export_review(con, path, review=cfg.matching.review, auto_merge=cfg.matching.auto_merge,
                                 survivorship=cfg.merge.survivorship, warehouse_path=str(cfg.warehouse),
                                 progress=_Bars(progress))
@@ -362,6 +383,7 @@ def review_export(
 def review_apply(
     report: Annotated[Path, typer.Argument(help="The review report (.xlsx) with the steward's decisions.")],
     steward: Annotated[str, typer.Option("--steward", help="Who decided: recorded with every decision and merge.")],
+    role: RoleOption = None,
     config: ConfigOption = Path("unifica.toml"),
 ) -> None:
     """Apply the decisions of a review report, all in one transaction.
@@ -372,15 +394,23 @@ def review_apply(
     already applied, conflicting or unreadable are reported and not applied.
     """
     from merge.review_apply import apply_review, check_report, check_steward
-    from merge.warehouse import open_warehouse
+    from merge.warehouse import open_warehouse, transaction
     from unifica.config import load_config
+    from unifica.roles import record
 
     cfg = load_config(config)
     check_steward(steward)
     check_report(report)
+    command = f"review apply {report}"
     with open_warehouse(cfg.warehouse) as con, _progress() as progress:
-        summary = apply_review(con, report, steward=steward, fill_missing=cfg.merge.fill_missing,
-                               survivorship=cfg.merge.survivorship, progress=_Bars(progress))
+        actor = _authorised(con, cfg, steward, role, "review", command)
+        with transaction(con):
+            summary = apply_review(con, report, steward=steward, fill_missing=cfg.merge.fill_missing,
+                                   survivorship=cfg.merge.survivorship, progress=_Bars(progress))
+            if summary.merged_pairs or summary.rejected:  # a second apply of the same file changes nothing
+                record(con, actor, "review", command,
+                       after={"merges": summary.merges, "merged_pairs": summary.merged_pairs,
+                              "rejected": summary.rejected})
     for problem in summary.problems[:MAX_PROBLEM_LINES]:
         err.print(f"[yellow]{problem.kind}:[/yellow] {problem.line()}", highlight=False, soft_wrap=True)
     if len(summary.problems) > MAX_PROBLEM_LINES:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from merge.survivorship import check_rules
+from unifica.roles import DEFAULT_ROLES, parse_roles
 from schemas.records import OnExisting, RecordKind, canonical_columns
 from unifica.errors import UnificaError
 
@@ -89,6 +90,7 @@ class Config:
     schedule_cron: str
     raw: dict[str, Any]
     review_folder: Path = Path(".")                # where `unifica review export` writes its reports
+    roles: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_ROLES))  # role -> actions
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -147,6 +149,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         schedule_cron=_text(schedule, "cron", f"{where} [schedule]", "0 2 * * *"),
         raw=raw,
         review_folder=review_folder if review_folder.is_absolute() else base / review_folder,
+        roles=parse_roles(_table(raw, "roles", where), where),
     )
 
 
