@@ -68,6 +68,7 @@ def test_design_example_config_loads(tmp_path: Path) -> None:
     ('[merge]\nsurvivorship = ["most_complete", "richest"]\n', "'richest' is not a survivorship rule"),
     ('[merge]\nsurvivorship = []\n', "name at least one rule"),
     ('[merge]\nfill_missing = "yes"\n', "fill_missing must be true or false"),
+    ('[schedule]\ntimezone = "Mars/Olympus"\n', 'timezone = "Mars/Olympus" is not a time zone name'),
 ])
 def test_config_mistakes_name_the_section_and_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(UnificaError) as exc:

@@ -69,3 +69,16 @@ def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: P
     assert report.parent == tmp_path and report.name.startswith("review-")
     sheet = openpyxl.load_workbook(report)["Review"]
     assert sheet.max_row - 1 == result["review_report"]["pairs"] > 0
+
+
+def test_the_nightly_deployment_runs_the_flow_on_the_configured_schedule(tmp_path: Path) -> None:
+    from pipelines.nightly import DEPLOYMENT_NAME, local_timezone, nightly_deployment
+
+    config = _config(tmp_path)
+    deployment = nightly_deployment(config, "0 2 * * *", "America/Bogota")
+    assert deployment.name == DEPLOYMENT_NAME == "nightly-consolidation"
+    assert deployment.flow_name == "consolidate"
+    assert deployment.parameters == {"config_path": str(config.resolve())}
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * *", "America/Bogota")
+    assert nightly_deployment(config, "30 1 * * *").schedules[0].schedule.timezone == local_timezone()

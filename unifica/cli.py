@@ -289,6 +289,32 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
 
 
+@app.command()
+@user_errors
+def serve(config: ConfigOption = Path("unifica.toml")) -> None:
+    """Serve the consolidation as the Prefect deployment `nightly-consolidation`, on the
+    [schedule] cron (default 02:00 every night, this machine's time zone, or [schedule]
+    timezone), until stopped with Ctrl-C.
+
+    For the Prefect UI and a history that outlives it, start a server first
+    (`.venv/bin/prefect server start`) and set PREFECT_API_URL=http://127.0.0.1:4200/api;
+    without one, a temporary server lives as long as this command. Trigger a run by hand
+    with `.venv/bin/prefect deployment run consolidate/nightly-consolidation`; past runs are
+    in the Prefect UI (http://127.0.0.1:4200) under Runs, and in the warehouse's runs table.
+    """
+    from prefect import serve as serve_deployments
+
+    from pipelines.nightly import DEPLOYMENT_NAME, local_timezone, nightly_deployment
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    timezone = cfg.schedule_timezone or local_timezone()
+    deployment = nightly_deployment(config, cfg.schedule_cron, timezone)
+    out.print(f"serving consolidate/{DEPLOYMENT_NAME}: cron {cfg.schedule_cron!r} ({timezone}) with {config}; "
+              f"Ctrl-C stops", highlight=False, soft_wrap=True)
+    serve_deployments(deployment)
+
+
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
 customer_app = typer.Typer(help="One customer at a time: show its profile.", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")

@@ -91,6 +91,7 @@ class Config:
     raw: dict[str, Any]
     review_folder: Path = Path(".")                # where `unifica review export` writes its reports
     roles: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_ROLES))  # role -> actions
+    schedule_timezone: str | None = None            # None: this machine's time zone
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -150,6 +151,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         raw=raw,
         review_folder=review_folder if review_folder.is_absolute() else base / review_folder,
         roles=parse_roles(_table(raw, "roles", where), where),
+        schedule_timezone=_timezone(schedule, where),
     )
 
 
@@ -199,6 +201,21 @@ def _source(name: str, raw: dict[str, Any], base: Path, where: str) -> SourceCon
         document_types={str(k): str(v) for k, v in doc_types.items()},
         related={kind: _paths(raw, kind.value, here) for kind in RELATED_KINDS},
     )
+
+
+def _timezone(schedule: dict[str, Any], where: str) -> str | None:
+    """``[schedule] timezone``, an IANA name ("America/Bogota"); None when absent."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = _text(schedule, "timezone", f"{where} [schedule]", "")
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnificaError(f'{where} [schedule]: timezone = "{name}" is not a time zone name '
+                           f'(e.g. "America/Bogota", "UTC")') from None
+    return name
 
 
 def _table(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
