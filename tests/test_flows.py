@@ -82,3 +82,30 @@ def test_the_nightly_deployment_runs_the_flow_on_the_configured_schedule(tmp_pat
     (schedule,) = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * *", "America/Bogota")
     assert nightly_deployment(config, "30 1 * * *").schedules[0].schedule.timezone == local_timezone()
+
+
+def test_a_second_run_on_a_warehouse_in_use_stops_at_once_with_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from unifica.cli import app
+
+    config = _config(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               f"con = duckdb.connect({str(tmp_path / 'wh.duckdb')!r})\n"
+                               "print('holding', flush=True)\ntime.sleep(60)\n"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: {tmp_path / 'wh.duckdb'}: the warehouse is in use by another Unifica "
+                                     f"run; wait for it to finish and try again")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'").fetchall() == [(0,)]
+    con.close()

@@ -278,8 +278,12 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     duplicates, merge the certain ones, write the steward's review report (the exports follow
     as they are built).
     Without a Prefect server a temporary local one starts (~20 s)."""
+    from merge.warehouse import connect
     from pipelines.consolidate import consolidate
+    from unifica.config import load_config
 
+    cfg = load_config(config)
+    connect(cfg.warehouse).close()  # another run holding the warehouse: one line now, before Prefect starts
     started = time.perf_counter()
     result = consolidate(str(config))
     out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
