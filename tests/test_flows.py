@@ -109,3 +109,34 @@ def test_a_second_run_on_a_warehouse_in_use_stops_at_once_with_one_line(tmp_path
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'").fetchall() == [(0,)]
     con.close()
+
+
+def test_a_failed_step_marks_the_run_failed_and_the_next_run_completes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.consolidate as flow_module
+    from unifica.synth import generate
+
+    generate(tmp_path, customers=300, seed=8)
+    real = flow_module.auto_merge
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full (injected)")
+
+    monkeypatch.setattr(flow_module, "auto_merge", disk_full)
+    with pytest.raises(OSError, match="injected"):
+        consolidate(str(tmp_path / "unifica.toml"))
+    monkeypatch.setattr(flow_module, "auto_merge", real)
+    con = duckdb.connect(str(tmp_path / "unifica.duckdb"), read_only=True)
+    failed = con.execute("SELECT run_id, status, error FROM runs").fetchall()
+    waiting = con.execute("SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merge'").fetchall()
+    con.close()
+    # The ingest and the scoring before the failure are kept (each its own transaction); the
+    # clusters wait for the next run, which merges them.
+    assert failed == [(1, "failed", "OSError: disk full (injected)")] and waiting[0][0] > 0
+    result = consolidate(str(tmp_path / "unifica.toml"))
+    con = duckdb.connect(str(tmp_path / "unifica.duckdb"), read_only=True)
+    runs = con.execute("SELECT run_id, status FROM runs WHERE command = 'run' ORDER BY run_id").fetchall()
+    merged = con.execute("SELECT count(*) FROM merge_events").fetchall()
+    con.close()
+    assert runs == [(1, "failed"), (result["run_id"], "succeeded")]
+    assert merged == [(result["auto_merge"]["merges"],)] and merged[0][0] > 0
