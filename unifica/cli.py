@@ -320,7 +320,8 @@ def serve(config: ConfigOption = Path("unifica.toml")) -> None:
 
 
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
-customer_app = typer.Typer(help="One customer at a time: show its profile.", no_args_is_help=True)
+customer_app = typer.Typer(help="One customer at a time: show its profile, add one, edit its basic fields.",
+                           no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
 
 
@@ -364,6 +365,300 @@ def customer_show(
         out.print(part)
         out.print()
     out.print(profile.line(), highlight=False, soft_wrap=True)
+
+
+def _default_country(cfg: Any) -> str | None:
+    """The country phones and document types default to for a customer typed by hand: the one
+    country every source shares, else none (a phone then needs its "+" code)."""
+    countries = {s.country for s in cfg.sources.values() if s.country}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _json_values(path: Path) -> dict[str, str]:
+    """The customer fields of a JSON object file (canonical column names -> text)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UnificaError(f"--json {path}: cannot read it ({exc.strerror})") from None
+    except ValueError as exc:
+        raise UnificaError(f"--json {path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UnificaError(f"--json {path}: must hold one object of canonical column names, e.g. "
+                           f'{{"customer_type": "person", "document_type": "CC", ...}}')
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ";".join(str(v) for v in value)
+        values[str(key)] = "" if value is None else str(value)
+    return values
+
+
+def _command_line(command: str, *arguments: Any) -> str:
+    """What was asked, for the audit trail: ``command`` and its arguments quoted as a shell would."""
+    import shlex
+
+    return " ".join([command, *(shlex.quote(str(a)) for a in arguments if a is not None)])
+
+
+TextOption = Annotated[str | None, typer.Option(show_default=False)]
+
+
+@customer_app.command("add")
+@user_errors
+def customer_add(
+    customer_type: Annotated[str | None, typer.Option("--type", help="person | company (default: from the "
+                                                                     "document type and names).")] = None,
+    document_type: Annotated[str | None, typer.Option(help='CC, NIT, CPF, ... or as written ("cédula").')] = None,
+    document_number: TextOption = None,
+    first_name: TextOption = None,
+    middle_name: TextOption = None,
+    last_name: TextOption = None,
+    second_last_name: TextOption = None,
+    business_name: TextOption = None,
+    date_of_birth: TextOption = None,
+    gender: Annotated[str | None, typer.Option(help="F, M or X.")] = None,
+    city: TextOption = None,
+    country: Annotated[str | None, typer.Option(help="Country (also reads phones written without +).")] = None,
+    tags: TextOption = None,
+    email: Annotated[list[str] | None, typer.Option("--email", help="An e-mail (repeatable).")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", help="A phone (repeatable).")] = None,
+    address: TextOption = None,
+    json_file: Annotated[Path | None, typer.Option(
+        "--json", help="A JSON object of canonical column names (customer_type, document_type, ...); "
+                       "options given win over it.")] = None,
+    on_existing: Annotated[str, typer.Option(
+        "--on-existing", help="The identity exists already: fail (change nothing, exit 1) | show (print its "
+                              "profile, change nothing) | replace (update it with the data given).")] = "fail",
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Add a customer by hand, normalised as ingest normalises a source row.
+
+    A person needs document type and number, first and last name; a company document type and
+    number and business name. If the identity (customer type + document type + number)
+    exists, even in a customer merged into another, the existing customer is reported and
+    --on-existing decides. The new customer is active, with the next customer_id.
+    """
+    from merge.customer_admin import add_customer
+    from merge.profile import customer_profile
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+    from unifica.profile_view import render_profile
+
+    cfg = load_config(config)
+    values = _json_values(json_file) if json_file is not None else {}
+    given = {"customer_type": customer_type, "document_type": document_type, "document_number": document_number,
+             "first_name": first_name, "middle_name": middle_name, "last_name": last_name,
+             "second_last_name": second_last_name, "business_name": business_name, "date_of_birth": date_of_birth,
+             "gender": gender, "city": city, "country": country, "tags": tags, "address": address,
+             "email": ";".join(email) if email else None, "phone": ";".join(phone) if phone else None}
+    values.update({k: v for k, v in given.items() if v is not None})
+    options = [(f"--{k.replace('_', '-')}", v) for k, v in values.items() if v]
+    command = _command_line("customer add", *(part for pair in options for part in pair), "--on-existing",
+                            on_existing)
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "add", command)
+        result = add_customer(con, values, actor=actor, command=command, on_existing=on_existing,
+                              default_country=_default_country(cfg))
+        profile = customer_profile(con, result.customer_id) if result.outcome == "existing" else None
+    if result.existing is not None:
+        out.print(result.existing.line(result.fields["identity_key"]), highlight=False, soft_wrap=True)
+    if profile is not None and on_existing == "show":
+        for part in render_profile(profile):
+            out.print(part)
+            out.print()
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@customer_app.command("edit")
+@user_errors
+def customer_edit(
+    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer to edit.", show_default=False)],
+    sets: Annotated[list[str], typer.Option(
+        "--set", help="FIELD=VALUE (repeatable): customer_type, document_type, document_number, first_name, "
+                      "middle_name, last_name, second_last_name, business_name, date_of_birth, gender, city, "
+                      "country, tags. An empty VALUE clears an optional field.", show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Change a customer's basic fields, validated and normalised as `customer add` does.
+
+    A new identity that another customer has is refused, naming it; a merged customer is
+    refused saying where it lives now, a deleted one is refused.
+    """
+    from merge.customer_admin import edit_customer
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    changes: dict[str, str] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UnificaError(f"--set {item!r}: write FIELD=VALUE, e.g. --set city=Cali")
+        changes[name.strip()] = value
+    command = _command_line("customer edit", customer_id,
+                            *(part for k, v in changes.items() for part in ("--set", f"{k}={v}")))
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "edit", command, [customer_id])
+        result = edit_customer(con, customer_id, changes, actor=actor, command=command)
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+# `unifica contact ...` and `unifica relation ...`: a customer's contact details and related customers.
+contact_app = typer.Typer(help="A customer's contact details: add, edit, delete (phones, e-mails, addresses, "
+                               "social profiles).", no_args_is_help=True)
+app.add_typer(contact_app, name="contact")
+relation_app = typer.Typer(help="Related customers: add, edit, delete a relation and its tags.",
+                           no_args_is_help=True)
+app.add_typer(relation_app, name="relation")
+
+
+@contact_app.command("add")
+@user_errors
+def contact_add(
+    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer.", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="phone | email | address | facebook | instagram | linkedin | "
+                                                     "telegram | whatsapp", show_default=False)],
+    value: Annotated[str, typer.Option("--value", help="The phone, e-mail, address or profile.",
+                                       show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Give a customer a contact detail, normalised as ingest does (phones to E.164 with
+    fixed/mobile). Several of a kind are allowed, never the same value twice, and at most one
+    profile per social network."""
+    from merge.contact_admin import add_contact
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = _command_line("contact add", customer_id, "--kind", kind, "--value", value)
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "contacts", command, [customer_id])
+        result = add_contact(con, customer_id, kind, value, actor=actor, command=command,
+                             default_country=_default_country(cfg))
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@contact_app.command("edit")
+@user_errors
+def contact_edit(
+    contact_id: Annotated[int, typer.Argument(metavar="CONTACT_ID", help="contact_details.contact_id",
+                                              show_default=False)],
+    value: Annotated[str, typer.Option("--value", help="The new value (its kind stays).", show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Change a contact detail's value, normalised again."""
+    from merge.contact_admin import edit_contact
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = _command_line("contact edit", contact_id, "--value", value)
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "contacts", command)
+        result = edit_contact(con, contact_id, value, actor=actor, command=command,
+                              default_country=_default_country(cfg))
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@contact_app.command("delete")
+@user_errors
+def contact_delete(
+    contact_id: Annotated[int, typer.Argument(metavar="CONTACT_ID", help="contact_details.contact_id",
+                                              show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Remove a contact detail."""
+    from merge.contact_admin import delete_contact
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"contact delete {contact_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "contacts", command)
+        result = delete_contact(con, contact_id, actor=actor, command=command)
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@relation_app.command("add")
+@user_errors
+def relation_add(
+    customer_id: Annotated[int, typer.Argument(metavar="ID", help="The customer.", show_default=False)],
+    other_id: Annotated[int, typer.Argument(metavar="OTHER_ID", help="The customer it is related to.",
+                                            show_default=False)],
+    tags: Annotated[str | None, typer.Option("--tags", help='What the relation is, e.g. "conyuge".')] = None,
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Relate two customers (neither merged nor deleted; never a customer to itself)."""
+    from merge.contact_admin import add_relation
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = _command_line("relation add", customer_id, other_id, *(("--tags", tags) if tags else ()))
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "relations", command, [customer_id, other_id])
+        result = add_relation(con, customer_id, other_id, tags, actor=actor, command=command)
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@relation_app.command("edit")
+@user_errors
+def relation_edit(
+    relation_id: Annotated[int, typer.Argument(metavar="RELATION_ID", help="customer_relations.relation_id",
+                                               show_default=False)],
+    tags: Annotated[str, typer.Option("--tags", help="The new tags (empty: none).", show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Change the tags describing a relation."""
+    from merge.contact_admin import edit_relation
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = _command_line("relation edit", relation_id, "--tags", tags)
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "relations", command)
+        result = edit_relation(con, relation_id, tags, actor=actor, command=command)
+    out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+@relation_app.command("delete")
+@user_errors
+def relation_delete(
+    relation_id: Annotated[int, typer.Argument(metavar="RELATION_ID", help="customer_relations.relation_id",
+                                               show_default=False)],
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Remove a relation between two customers."""
+    from merge.contact_admin import delete_relation
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"relation delete {relation_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "relations", command)
+        result = delete_relation(con, relation_id, actor=actor, command=command)
+    out.print(result.line(), highlight=False, soft_wrap=True)
 
 
 review_app = typer.Typer(help="The steward's review report: export the pairs to decide to Excel, apply the "

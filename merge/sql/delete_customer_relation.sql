@@ -1,0 +1,2 @@
+-- `unifica relation delete`.
+DELETE FROM customer_relations WHERE relation_id = $relation_id;
