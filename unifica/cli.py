@@ -290,7 +290,8 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
 
 
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
-customer_app = typer.Typer(help="One customer at a time: show its profile.", no_args_is_help=True)
+customer_app = typer.Typer(help="Customers: show a profile; assign, disable, enable, delete one; act on a "
+                                "selection at once (massive).", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
 
 
@@ -334,6 +335,83 @@ def customer_show(
         out.print(part)
         out.print()
     out.print(profile.line(), highlight=False, soft_wrap=True)
+
+
+CustomerIdArgument = Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).",
+                                                    show_default=False)]
+
+
+def _change_status(action: str, customer_id: int, user: str | None, role: str | None, config: Path) -> None:
+    from merge.customer_status import change_status
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"customer {action} {customer_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, action, command, [customer_id])
+        result = change_status(con, [customer_id], action, actor=actor, command=command)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
+@customer_app.command("disable")
+@user_errors
+def customer_disable(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                     config: ConfigOption = Path("unifica.toml")) -> None:
+    """Disable a customer: kept as it is, but out of matching (dedupe) until enabled again."""
+    _change_status("disable", customer_id, user, role, config)
+
+
+@customer_app.command("enable")
+@user_errors
+def customer_enable(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Enable a disabled customer: active again, matched by the next dedupe. A deleted customer
+    stays deleted."""
+    _change_status("enable", customer_id, user, role, config)
+
+
+@customer_app.command("delete")
+@user_errors
+def customer_delete(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Delete a customer: it stays in the warehouse as a tombstone (status deleted), out of
+    matching and exports, and cannot be enabled again."""
+    _change_status("delete", customer_id, user, role, config)
+
+
+def _change_assignment(customer_id: int, assignee: str | None, user: str | None, role: str | None,
+                       config: Path) -> None:
+    from merge.customer_status import change_assignment
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"customer assign {customer_id} {assignee}" if assignee is not None else f"customer unassign {customer_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "assign", command, [customer_id])
+        result = change_assignment(con, [customer_id], assignee, actor=actor, command=command)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
+@customer_app.command("assign")
+@user_errors
+def customer_assign(customer_id: CustomerIdArgument,
+                    assignee: Annotated[str, typer.Argument(metavar="USER", help="The user to assign it to.",
+                                                            show_default=False)],
+                    user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Assign a customer to a user. A customer assigned already may be reassigned only by its
+    assigned user or by the admin role."""
+    _change_assignment(customer_id, assignee, user, role, config)
+
+
+@customer_app.command("unassign")
+@user_errors
+def customer_unassign(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                      config: ConfigOption = Path("unifica.toml")) -> None:
+    """Leave a customer without an assigned user (its assigned user or the admin role only)."""
+    _change_assignment(customer_id, None, user, role, config)
 
 
 review_app = typer.Typer(help="The steward's review report: export the pairs to decide to Excel, apply the "
