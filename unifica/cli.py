@@ -414,6 +414,90 @@ def customer_unassign(customer_id: CustomerIdArgument, user: ActorOption = None,
     _change_assignment(customer_id, None, user, role, config)
 
 
+@customer_app.command("massive")
+@user_errors
+def customer_massive(
+    action: Annotated[str, typer.Argument(metavar="ACTION", help="disable | enable | delete | assign | unassign | "
+                                                                 "merge | export", show_default=False)],
+    ids_file: Annotated[Path | None, typer.Option(
+        "--ids", help="The selection: a file of customer ids, one a line, or a CSV with a customer_id column.")] = None,
+    where: Annotated[str | None, typer.Option(
+        "--where", help="The selection: a filter over the customer_360 view, read-only, e.g. "
+                        "\"city = 'Bogotá' AND status = 'active'\".")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    assignee: Annotated[str | None, typer.Option("--user", help="assign: the user to assign them to.")] = None,
+    main_customer: Annotated[int | None, typer.Option("--main", help="merge: the main customer they merge into.")] = None,
+    elements: Annotated[str, typer.Option("--elements", help="merge: which elements move to the main customer "
+                                                             "(contacts, accounts, tickets).")] = "contacts,accounts,tickets",
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="export: the .xlsx to write.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="export: overwrite the --out file if it exists.")] = False,
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Take one action on a selection of customers, all or nothing, in one transaction.
+
+    The selection is --ids FILE or --where FILTER (a condition over customer_360, evaluated
+    read-only: ';' and DML/DDL are refused). Says how many customers it holds and asks before
+    acting (--yes: do not ask). One audit row lists the customers. The role needs the
+    action's own permission (unassign: assign). merge: the selection into --main (one merge,
+    undo with `unifica unmerge`); export: one row per customer from customer_360 to --out
+    (deleted customers left out).
+    """
+    from merge.customer_status import change_assignment, change_status, refusals_audited
+    from merge.massive import (MASSIVE_ACTIONS, PERMISSION, export_selection, merge_selection, selection_from_file,
+                               selection_from_filter)
+    from merge.merging import check_elements
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    if action not in MASSIVE_ACTIONS:
+        raise UnificaError(f"{action!r} is not a massive action (actions: {', '.join(MASSIVE_ACTIONS)})")
+    if (ids_file is None) == (where is None):
+        raise UnificaError("say which customers: --ids FILE or --where FILTER (one of them)")
+    if action == "assign" and not assignee:
+        raise UnificaError("massive assign: say to whom, --user USER")
+    if action == "merge" and main_customer is None:
+        raise UnificaError("massive merge: say into which customer, --main ID")
+    if action == "export" and out_file is None:
+        raise UnificaError("massive export: say where, --out FILE.xlsx")
+    if action == "export" and out_file is not None and out_file.exists() and not force:
+        raise UnificaError(f"{out_file} exists already; choose another --out, or --force")
+    chosen = check_elements(elements.split(",")) if action == "merge" else ()
+    cfg = load_config(config)
+    command = " ".join(["customer massive", action,
+                        f"--ids {ids_file}" if ids_file is not None else f"--where {where!r}",
+                        *([f"--user {assignee}"] if action == "assign" else []),
+                        *([f"--main {main_customer}", f"--elements {','.join(chosen)}"] if action == "merge" else []),
+                        *([f"--out {out_file}"] if action == "export" else [])])
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, PERMISSION[action], command)
+        with refusals_audited(con, actor, PERMISSION[action], command):
+            ids = selection_from_file(ids_file) if ids_file is not None else selection_from_filter(con, where or "")
+        if not ids:
+            out.print("the selection holds no customers: nothing done", highlight=False)
+            return
+        shown = ", ".join(map(str, ids[:10])) + (", …" if len(ids) > 10 else "")
+        out.print(f"the selection holds {len(ids):,} customer{'s' if len(ids) > 1 else ''}: {shown}",
+                  highlight=False, soft_wrap=True)
+        if not yes and not typer.confirm(f"{action} {len(ids):,} customer{'s' if len(ids) > 1 else ''}?"):
+            out.print("nothing done", highlight=False)
+            raise typer.Exit(1)
+        if action in ("disable", "enable", "delete"):
+            line = change_status(con, ids, action, actor=actor, command=command).line()
+        elif action in ("assign", "unassign"):
+            line = change_assignment(con, ids, assignee if action == "assign" else None, actor=actor,
+                                     command=command).line()
+        elif action == "merge":
+            assert main_customer is not None
+            line = merge_selection(con, main_customer, ids, actor=actor, command=command, elements=chosen,
+                                   fill_missing=cfg.merge.fill_missing).line()
+        else:
+            assert out_file is not None
+            line = export_selection(con, ids, out_file, actor=actor, command=command).line()
+    out.print(f"{line} -> {cfg.warehouse}" if action != "export" else line, highlight=False, soft_wrap=True)
+
+
 review_app = typer.Typer(help="The steward's review report: export the pairs to decide to Excel, apply the "
                               "decisions handed back.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
