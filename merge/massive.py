@@ -8,7 +8,7 @@ it makes is anything but one SELECT; run in a transaction that is always rolled 
 Each action on the selection is one transaction (all or nothing) with one audit_log row
 listing the customers: disable, enable, delete, assign, unassign (merge/customer_status.py),
 merge into a main customer (merge/merging.py), export to Excel (one row per customer from
-customer_360; deleted customers are left out).
+customer_360, merged ones included as such; deleted customers are left out).
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 from openpyxl import Workbook
 
-from merge.customer_status import customer_states, refusals_audited
+from merge.customer_status import refusals_audited
 from merge.merging import ELEMENTS, MergeResult, check_merge, merge_customers
-from merge.warehouse import sql_text, transaction
+from merge.warehouse import fetch_sql, sql_text, transaction
 from unifica.errors import UnificaError
 from unifica.roles import Actor, record
 
@@ -146,7 +146,11 @@ def export_selection(con: duckdb.DuckDBPyConnection, customer_ids: Sequence[int]
     with refusals_audited(con, actor, "export", command, ids):
         if path.suffix.lower() != ".xlsx":
             raise UnificaError(f"--out {path}: an export is an Excel workbook; name it ….xlsx")
-        customer_states(con, ids)  # unknown ids refused
+        known = {row[0] for row in fetch_sql(con, "select_status_customers", customer_ids=ids)}
+        unknown = [c for c in ids if c not in known]
+        if unknown:
+            raise UnificaError(f"no customer {unknown[0]} in the warehouse"
+                               + (f" (and {len(unknown) - 1:,} more unknown ids)" if len(unknown) > 1 else ""))
     cursor = con.execute(sql_text("select_export_customers"), {"customer_ids": ids})
     columns = [d[0] for d in cursor.description]
     found = cursor.fetchall()

@@ -284,6 +284,7 @@ def test_massive_export_is_read_back_and_leaves_deleted_customers_out(config: Pa
     from openpyxl import load_workbook
 
     assert cli(config, "customer", "delete", str(P5)).exit_code == 0
+    assert cli(config, "merge", str(P1), str(P4)).exit_code == 0          # merged ones are exported as such
     out_file = tmp_path / "out" / "customers.xlsx"
     result = cli(config, "customer", "massive", "export", "--where", "customer_type = 'person'", "--out", str(out_file),
                  "--yes", user="marta", role="steward")
@@ -296,6 +297,7 @@ def test_massive_export_is_read_back_and_leaves_deleted_customers_out(config: Pa
     by_id = {row[0]: dict(zip(header, row)) for row in found[1:]}
     assert sorted(by_id) == [P1, P2, P3, P4]
     assert by_id[P2]["emails"] == "ana@x.co; ana.rios@y.co" and by_id[P3]["tickets"] == 2
+    assert (by_id[P4]["status"], by_id[P4]["merged_into"]) == ("merged", P1)
     again = cli(config, "customer", "massive", "export", "--where", "true", "--out", str(out_file), "--yes")
     assert again.exit_code == 1 and "exists already" in again.stderr
     forbidden = cli(config, "customer", "massive", "export", "--where", "true", "--out", str(tmp_path / "b.xlsx"),
@@ -303,7 +305,8 @@ def test_massive_export_is_read_back_and_leaves_deleted_customers_out(config: Pa
     assert forbidden.exit_code == 1 and "may not export" in forbidden.stderr
     assert not (tmp_path / "b.xlsx").exists()
     assert [(u, a, ids, o) for u, a, _, ids, o, *_ in audit(config)] == [
-        ("root", "delete", [P5], "done"), ("marta", "export", [P1, P2, P3, P4], "done"),
+        ("root", "delete", [P5], "done"), ("root", "merge", [P1, P4], "done"),
+        ("marta", "export", [P1, P2, P3, P4], "done"),
         ("pedro", "export", [], "refused")]
 
 
