@@ -320,8 +320,8 @@ def serve(config: ConfigOption = Path("unifica.toml")) -> None:
 
 
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
-customer_app = typer.Typer(help="One customer at a time: show its profile, add one, edit its basic fields.",
-                           no_args_is_help=True)
+customer_app = typer.Typer(help="Customers: show a profile, add one, edit its basic fields; assign, disable, "
+                                "enable, delete one; act on a selection at once (massive).", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
 
 
@@ -659,6 +659,167 @@ def relation_delete(
         actor = _authorised(con, cfg, user, role, "relations", command)
         result = delete_relation(con, relation_id, actor=actor, command=command)
     out.print(result.line(), highlight=False, soft_wrap=True)
+
+
+CustomerIdArgument = Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).",
+                                                    show_default=False)]
+
+
+def _change_status(action: str, customer_id: int, user: str | None, role: str | None, config: Path) -> None:
+    from merge.customer_status import change_status
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"customer {action} {customer_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, action, command, [customer_id])
+        result = change_status(con, [customer_id], action, actor=actor, command=command)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
+@customer_app.command("disable")
+@user_errors
+def customer_disable(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                     config: ConfigOption = Path("unifica.toml")) -> None:
+    """Disable a customer: kept as it is, but out of matching (dedupe) until enabled again."""
+    _change_status("disable", customer_id, user, role, config)
+
+
+@customer_app.command("enable")
+@user_errors
+def customer_enable(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Enable a disabled customer: active again, matched by the next dedupe. A deleted customer
+    stays deleted."""
+    _change_status("enable", customer_id, user, role, config)
+
+
+@customer_app.command("delete")
+@user_errors
+def customer_delete(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Delete a customer: it stays in the warehouse as a tombstone (status deleted), out of
+    matching and exports, and cannot be enabled again."""
+    _change_status("delete", customer_id, user, role, config)
+
+
+def _change_assignment(customer_id: int, assignee: str | None, user: str | None, role: str | None,
+                       config: Path) -> None:
+    from merge.customer_status import change_assignment
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    command = f"customer assign {customer_id} {assignee}" if assignee is not None else f"customer unassign {customer_id}"
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, "assign", command, [customer_id])
+        result = change_assignment(con, [customer_id], assignee, actor=actor, command=command)
+    out.print(f"{result.line()} -> {cfg.warehouse}", highlight=False, soft_wrap=True)
+
+
+@customer_app.command("assign")
+@user_errors
+def customer_assign(customer_id: CustomerIdArgument,
+                    assignee: Annotated[str, typer.Argument(metavar="USER", help="The user to assign it to.",
+                                                            show_default=False)],
+                    user: ActorOption = None, role: RoleOption = None,
+                    config: ConfigOption = Path("unifica.toml")) -> None:
+    """Assign a customer to a user. A customer assigned already may be reassigned only by its
+    assigned user or by the admin role."""
+    _change_assignment(customer_id, assignee, user, role, config)
+
+
+@customer_app.command("unassign")
+@user_errors
+def customer_unassign(customer_id: CustomerIdArgument, user: ActorOption = None, role: RoleOption = None,
+                      config: ConfigOption = Path("unifica.toml")) -> None:
+    """Leave a customer without an assigned user (its assigned user or the admin role only)."""
+    _change_assignment(customer_id, None, user, role, config)
+
+
+@customer_app.command("massive")
+@user_errors
+def customer_massive(
+    action: Annotated[str, typer.Argument(metavar="ACTION", help="disable | enable | delete | assign | unassign | "
+                                                                 "merge | export", show_default=False)],
+    ids_file: Annotated[Path | None, typer.Option(
+        "--ids", help="The selection: a file of customer ids, one a line, or a CSV with a customer_id column.")] = None,
+    where: Annotated[str | None, typer.Option(
+        "--where", help="The selection: a filter over the customer_360 view, read-only, e.g. "
+                        "\"city = 'Bogotá' AND status = 'active'\".")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    assignee: Annotated[str | None, typer.Option("--user", help="assign: the user to assign them to.")] = None,
+    main_customer: Annotated[int | None, typer.Option("--main", help="merge: the main customer they merge into.")] = None,
+    elements: Annotated[str, typer.Option("--elements", help="merge: which elements move to the main customer "
+                                                             "(contacts, accounts, tickets).")] = "contacts,accounts,tickets",
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="export: the .xlsx to write.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="export: overwrite the --out file if it exists.")] = False,
+    user: ActorOption = None,
+    role: RoleOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Take one action on a selection of customers, all or nothing, in one transaction.
+
+    The selection is --ids FILE or --where FILTER (a condition over customer_360, evaluated
+    read-only: ';' and DML/DDL are refused). Says how many customers it holds and asks before
+    acting (--yes: do not ask). One audit row lists the customers. The role needs the
+    action's own permission (unassign: assign). merge: the selection into --main (one merge,
+    undo with `unifica unmerge`); export: one row per customer from customer_360 to --out
+    (deleted customers left out).
+    """
+    from merge.customer_status import change_assignment, change_status, refusals_audited
+    from merge.massive import (MASSIVE_ACTIONS, PERMISSION, export_selection, merge_selection, selection_from_file,
+                               selection_from_filter)
+    from merge.merging import check_elements
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    if action not in MASSIVE_ACTIONS:
+        raise UnificaError(f"{action!r} is not a massive action (actions: {', '.join(MASSIVE_ACTIONS)})")
+    if (ids_file is None) == (where is None):
+        raise UnificaError("say which customers: --ids FILE or --where FILTER (one of them)")
+    if action == "assign" and not assignee:
+        raise UnificaError("massive assign: say to whom, --user USER")
+    if action == "merge" and main_customer is None:
+        raise UnificaError("massive merge: say into which customer, --main ID")
+    if action == "export" and out_file is None:
+        raise UnificaError("massive export: say where, --out FILE.xlsx")
+    if action == "export" and out_file is not None and out_file.exists() and not force:
+        raise UnificaError(f"{out_file} exists already; choose another --out, or --force")
+    chosen = check_elements(elements.split(",")) if action == "merge" else ()
+    cfg = load_config(config)
+    command = " ".join(["customer massive", action,
+                        f"--ids {ids_file}" if ids_file is not None else f"--where {where!r}",
+                        *([f"--user {assignee}"] if action == "assign" else []),
+                        *([f"--main {main_customer}", f"--elements {','.join(chosen)}"] if action == "merge" else []),
+                        *([f"--out {out_file}"] if action == "export" else [])])
+    with open_warehouse(cfg.warehouse) as con:
+        actor = _authorised(con, cfg, user, role, PERMISSION[action], command)
+        with refusals_audited(con, actor, PERMISSION[action], command):
+            ids = selection_from_file(ids_file) if ids_file is not None else selection_from_filter(con, where or "")
+        if not ids:
+            out.print("the selection holds no customers: nothing done", highlight=False)
+            return
+        shown = ", ".join(map(str, ids[:10])) + (", …" if len(ids) > 10 else "")
+        out.print(f"the selection holds {len(ids):,} customer{'s' if len(ids) > 1 else ''}: {shown}",
+                  highlight=False, soft_wrap=True)
+        if not yes and not typer.confirm(f"{action} {len(ids):,} customer{'s' if len(ids) > 1 else ''}?"):
+            out.print("nothing done", highlight=False)
+            raise typer.Exit(1)
+        if action in ("disable", "enable", "delete"):
+            line = change_status(con, ids, action, actor=actor, command=command).line()
+        elif action in ("assign", "unassign"):
+            line = change_assignment(con, ids, assignee if action == "assign" else None, actor=actor,
+                                     command=command).line()
+        elif action == "merge":
+            assert main_customer is not None
+            line = merge_selection(con, main_customer, ids, actor=actor, command=command, elements=chosen,
+                                   fill_missing=cfg.merge.fill_missing).line()
+        else:
+            assert out_file is not None
+            line = export_selection(con, ids, out_file, actor=actor, command=command).line()
+    out.print(f"{line} -> {cfg.warehouse}" if action != "export" else line, highlight=False, soft_wrap=True)
 
 
 review_app = typer.Typer(help="The steward's review report: export the pairs to decide to Excel, apply the "
