@@ -23,8 +23,9 @@ import duckdb
 from openpyxl import Workbook
 
 from merge.customer_status import refusals_audited
+from merge.exports import write_sheets
 from merge.merging import ELEMENTS, MergeResult, check_merge, merge_customers
-from merge.warehouse import fetch_sql, sql_text, transaction
+from merge.warehouse import fetch_sql, run_sql, sql_text, transaction
 from unifica.errors import UnificaError
 from unifica.roles import Actor, record
 
@@ -151,14 +152,11 @@ def export_selection(con: duckdb.DuckDBPyConnection, customer_ids: Sequence[int]
         if unknown:
             raise UnificaError(f"no customer {unknown[0]} in the warehouse"
                                + (f" (and {len(unknown) - 1:,} more unknown ids)" if len(unknown) > 1 else ""))
-    cursor = con.execute(sql_text("select_export_customers"), {"customer_ids": ids})
+    cursor = run_sql(con, "select_selection_export", customer_ids=ids)
     columns = [d[0] for d in cursor.description]
     found = cursor.fetchall()
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("customers")
-    sheet.append(columns)
-    for row in found:
-        sheet.append(["; ".join(map(str, v)) if isinstance(v, list) else v for v in row])
+    write_sheets(book, "customers", columns, iter([found]))  # text never runs as a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     book.save(partial)

@@ -285,6 +285,8 @@ def test_massive_export_is_read_back_and_leaves_deleted_customers_out(config: Pa
 
     assert cli(config, "customer", "delete", str(P5)).exit_code == 0
     assert cli(config, "merge", str(P1), str(P4)).exit_code == 0          # merged ones are exported as such
+    with duckdb.connect(str(config.parent / "wh.duckdb")) as con:           # a value Excel would run
+        con.execute("""UPDATE customers SET tags = '=HYPERLINK("http://x","y")' WHERE customer_id = ?""", [P2])
     out_file = tmp_path / "out" / "customers.xlsx"
     result = cli(config, "customer", "massive", "export", "--where", "customer_type = 'person'", "--out", str(out_file),
                  "--yes", user="marta", role="steward")
@@ -298,16 +300,25 @@ def test_massive_export_is_read_back_and_leaves_deleted_customers_out(config: Pa
     assert sorted(by_id) == [P1, P2, P3, P4]
     assert by_id[P2]["emails"] == "ana@x.co; ana.rios@y.co" and by_id[P3]["tickets"] == 2
     assert (by_id[P4]["status"], by_id[P4]["merged_into"]) == ("merged", P1)
+    tags = load_workbook(out_file)["customers"].cell(row=1 + sorted(by_id).index(P2) + 1,
+                                                      column=header.index("tags") + 1)
+    assert (tags.value, tags.data_type) == ('=HYPERLINK("http://x","y")', "s")   # text, never a formula
     again = cli(config, "customer", "massive", "export", "--where", "true", "--out", str(out_file), "--yes")
     assert again.exit_code == 1 and "exists already" in again.stderr
     forbidden = cli(config, "customer", "massive", "export", "--where", "true", "--out", str(tmp_path / "b.xlsx"),
                     "--yes", user="pedro", role="agent")
     assert forbidden.exit_code == 1 and "may not export" in forbidden.stderr
     assert not (tmp_path / "b.xlsx").exists()
+    # A role [roles] lets export but [export] allowed_roles does not list: refused too.
+    config.write_text(config.read_text(encoding="utf-8") + '\n[export]\nallowed_roles = ["admin"]\n',
+                      encoding="utf-8")
+    unlisted = cli(config, "customer", "massive", "export", "--where", "true", "--out", str(tmp_path / "c.xlsx"),
+                   "--yes", user="marta", role="steward")
+    assert unlisted.exit_code == 1 and "allowed_roles" in unlisted.stderr and not (tmp_path / "c.xlsx").exists()
     assert [(u, a, ids, o) for u, a, _, ids, o, *_ in audit(config)] == [
         ("root", "delete", [P5], "done"), ("root", "merge", [P1, P4], "done"),
         ("marta", "export", [P1, P2, P3, P4], "done"),
-        ("pedro", "export", [], "refused")]
+        ("pedro", "export", [], "refused"), ("marta", "export", [], "refused")]
 
 
 def test_massive_needs_the_actions_own_permission(config: Path) -> None:

@@ -796,6 +796,10 @@ def customer_massive(
                         *([f"--out {out_file}"] if action == "export" else [])])
     with open_warehouse(cfg.warehouse) as con:
         actor = _authorised(con, cfg, user, role, PERMISSION[action], command)
+        if action == "export":  # the export guard: [export] allowed_roles too, as `export customers`
+            from merge.exports import authorise_export
+
+            authorise_export(con, cfg.roles, cfg.allowed_export_roles, actor, command)
         with refusals_audited(con, actor, PERMISSION[action], command):
             ids = selection_from_file(ids_file) if ids_file is not None else selection_from_filter(con, where or "")
         if not ids:
@@ -902,6 +906,121 @@ def review_apply(
     if len(summary.problems) > MAX_PROBLEM_LINES:
         err.print(f"... and {len(summary.problems) - MAX_PROBLEM_LINES:,} more rows not applied", highlight=False)
     out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+export_app = typer.Typer(help="Exports of the customer base to Excel, for the roles in [export] allowed_roles.",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("customers")
+@user_errors
+def export_customers(
+    role: RoleOption = None,
+    user: ActorOption = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The .xlsx to write (default: customers-<date>.xlsx here).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Export the customer base to an Excel workbook (roles in [export] allowed_roles only).
+
+    One sheet per entity: customers (not merged, not deleted), contact details, accounts,
+    tickets; a sheet past Excel's 1,048,576 rows continues on the next ("customers (2)"). A
+    dashboard sheet charts tickets by status, tickets by campaign and channel preferences.
+    The export, or its refusal, is recorded in audit_log.
+    """
+    from merge.exports import authorise_export, export_customers as export, record_export
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+    from unifica.roles import actor_from
+
+    cfg = load_config(config)
+    path = out_file if out_file is not None else Path(f"customers-{time.strftime('%Y%m%d-%H%M')}.xlsx")
+    if path.suffix.lower() != ".xlsx":
+        raise UnificaError(f"--out {path}: the export is an Excel workbook; name it ….xlsx")
+    command = f"export customers --out {path}"
+    if not cfg.warehouse.exists():
+        raise UnificaError(f"{cfg.warehouse}: no warehouse here yet (run `unifica ingest` first)")
+    with open_warehouse(cfg.warehouse) as con:
+        actor = actor_from(user, role)
+        authorise_export(con, cfg.roles, cfg.allowed_export_roles, actor, command)
+        if path.exists() and not force:
+            raise UnificaError(f"{path} exists already; choose another --out, or --force")
+        with _progress() as progress:
+            summary = export(con, path, progress=_Bars(progress), warehouse_path=str(cfg.warehouse))
+        record_export(con, actor, command, summary)
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+MAX_SHOWN_ROWS = 50
+
+
+@app.command()
+@user_errors
+def query(
+    sql: Annotated[str, typer.Argument(metavar="SQL", help="One read statement: SELECT ... or WITH ... SELECT ...")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the whole result to this .csv or .xlsx instead of showing it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+    role: RoleOption = None,
+    user: ActorOption = None,
+    config: ConfigOption = Path("unifica.toml"),
+) -> None:
+    """Run one read-only SQL statement on the warehouse; show the first rows, or write them all.
+
+    Anything but a single read statement (INSERT, UPDATE, DELETE, CREATE, ATTACH, COPY,
+    PRAGMA, SET, several statements...) is refused and nothing runs. The warehouse is
+    opened read-only, without file access. Tables and views: docs/warehouse.md.
+    """
+    from merge.analyst_query import OUTPUT_FORMATS, lock_down, read_statement, run_query, write_query
+    from merge.warehouse import open_warehouse, transaction
+    from unifica.config import load_config
+    from unifica.roles import record
+
+    statement = read_statement(sql)
+    cfg = load_config(config)
+    if out_file is not None:
+        if out_file.suffix.lower() not in OUTPUT_FORMATS:
+            raise UnificaError(f"--out {out_file}: write a .csv or an .xlsx file")
+        if out_file.exists() and not force:
+            raise UnificaError(f"{out_file} exists already; choose another --out, or --force")
+    if not cfg.warehouse.exists():
+        raise UnificaError(f"{cfg.warehouse}: no warehouse here yet (run `unifica ingest` first)")
+    command = f"query {' '.join(statement.split())}" + (f" --out {out_file}" if out_file else "")
+    with open_warehouse(cfg.warehouse) as con:   # the audit trail: the only write, before and after
+        actor = _authorised(con, cfg, user, role, "query", command)
+    started = time.perf_counter()
+    with open_warehouse(cfg.warehouse, read_only=True) as con:
+        lock_down(con)
+        if out_file is not None:
+            total = write_query(con, statement, out_file)
+        else:
+            result = run_query(con, statement, show=MAX_SHOWN_ROWS)
+            total = result.total
+    with open_warehouse(cfg.warehouse) as con, transaction(con):
+        record(con, actor, "query", command, after={"rows": total})
+    seconds = time.perf_counter() - started
+    if out_file is not None:
+        out.print(f"{total:,} rows -> {out_file} ({seconds:.1f} s)", highlight=False, soft_wrap=True)
+        return
+    out.print(_result_table(result))
+    shown = f"showing the first {len(result.rows):,} of {total:,} rows; --out FILE.csv for all" \
+        if total > len(result.rows) else f"{total:,} rows"
+    out.print(f"{shown} ({seconds:.1f} s)", highlight=False, soft_wrap=True)
+
+
+def _result_table(result: Any) -> Any:
+    """A query's first rows as a rich table (values as text, NULL shown dim)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold")
+    for name in result.columns:
+        table.add_column(name, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(Text("NULL", style="dim") if v is None else Text(str(v)) for v in row))
+    return table
 
 
 if __name__ == "__main__":  # `python -m unifica.cli` runs the worktree's code, whatever is installed
