@@ -9,6 +9,7 @@ from dedupe.scoring import score_candidates
 from merge.ingest import finish_run, ingest_sources, start_run
 from merge.merging import auto_merge
 from merge.review_export import default_report_path, export_review
+from merge.run_state import base_state, last_consolidated
 from merge.warehouse import open_warehouse
 from unifica.config import load_config
 
@@ -17,26 +18,40 @@ from unifica.config import load_config
 def consolidate(config_path: str) -> dict:
     """Ingest every configured source into the warehouse, score and cluster the candidate
     pairs, merge the clusters at or above auto-merge, and write the steward's review report
-    of the pairs in the review band; returns the run's counts.
+    of the pairs in the review band; returns the run's counts per step and their summary
+    lines (``lines``).
 
-    Later steps (exports) join here as they are built.
+    When the customer base is as the last successful run left it (nothing new was ingested
+    and nobody changed a customer since), the steps after ingest are skipped: they would do
+    the same again.
     """
     config = load_config(Path(config_path))
     with open_warehouse(config.warehouse) as con:
         run_id = start_run(con, "run")
+        steps: dict = {}
+        lines: dict = {}
         try:
             ingest = ingest_sources(con, config, run_id=run_id)
-            dedupe = score_candidates(con, config.matching, run_id=run_id)
-            merged = auto_merge(con, survivorship=config.merge.survivorship, fill_missing=config.merge.fill_missing)
-            report = export_review(con, default_report_path(config.review_folder), review=config.matching.review,
-                                   auto_merge=config.matching.auto_merge, survivorship=config.merge.survivorship,
-                                   warehouse_path=str(config.warehouse))
+            steps["ingest"], lines["ingest"] = ingest.as_dict(), ingest.line()
+            last = last_consolidated(con)
+            if last is not None and last[0] == base_state(con, config):
+                # Nothing new since run last[1]: scoring, merging and the report would repeat it.
+                steps["skipped_since_run"] = last[1]
+                lines["skipped"] = (f"nothing changed since consolidation run {last[1]}: scoring, merging "
+                                    f"and the review report skipped")
+            else:
+                dedupe = score_candidates(con, config.matching, run_id=run_id)
+                steps["dedupe"], lines["dedupe"] = dedupe.as_dict(), dedupe.line()
+                merged = auto_merge(con, survivorship=config.merge.survivorship,
+                                    fill_missing=config.merge.fill_missing)
+                steps["auto_merge"], lines["auto_merge"] = merged.as_dict(), merged.line()
+                report = export_review(con, default_report_path(config.review_folder),
+                                       review=config.matching.review, auto_merge=config.matching.auto_merge,
+                                       survivorship=config.merge.survivorship, warehouse_path=str(config.warehouse))
+                steps["review_report"], lines["review_report"] = report.as_dict(), report.line()
+            steps["base_state"] = base_state(con, config)
         except Exception as exc:
             finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
             raise
-        finish_run(con, run_id, {"ingest": ingest.as_dict(), "dedupe": dedupe.as_dict(),
-                                 "auto_merge": merged.as_dict(), "review_report": report.as_dict()})
-    return {"run_id": run_id, "ingest": ingest.as_dict(), "ingest_line": ingest.line(),
-            "dedupe": dedupe.as_dict(), "dedupe_line": dedupe.line(),
-            "auto_merge": merged.as_dict(), "auto_merge_line": merged.line(),
-            "review_report": report.as_dict(), "review_report_line": report.line(), "warehouse": str(config.warehouse)}
+        finish_run(con, run_id, steps)
+    return {"run_id": run_id, **steps, "lines": lines, "warehouse": str(config.warehouse)}

@@ -70,6 +70,25 @@ def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: P
     sheet = openpyxl.load_workbook(report)["Review"]
     assert sheet.max_row - 1 == result["review_report"]["pairs"] > 0
 
+    # The same files again: nothing new, so nothing after the ingest runs.
+    def pairs_and_merges() -> tuple:
+        with duckdb.connect(result["warehouse"], read_only=True) as con:
+            return (con.execute("SELECT * FROM candidate_pairs ORDER BY pair_id").fetchall(),
+                    con.execute("SELECT * FROM merge_events ORDER BY merge_id").fetchall())
+
+    before = pairs_and_merges()
+    again = consolidate(str(tmp_path / "unifica.toml"))
+    assert again["skipped_since_run"] == result["run_id"] and "dedupe" not in again
+    assert again["lines"]["skipped"].startswith(f"nothing changed since consolidation run {result['run_id']}")
+    assert pairs_and_merges() == before and sorted(tmp_path.glob("review-*.xlsx")) == [report]
+    # A steward undoing a merge changes the base: the next run scores again.
+    from merge.merging import unmerge
+    from merge.warehouse import open_warehouse
+    with open_warehouse(Path(result["warehouse"])) as con:
+        unmerge(con, 1, actor="ana")
+    third = consolidate(str(tmp_path / "unifica.toml"))
+    assert "skipped_since_run" not in third and third["dedupe"]["candidate_pairs"] > 0
+
 
 def test_the_nightly_deployment_runs_the_flow_on_the_configured_schedule(tmp_path: Path) -> None:
     from pipelines.nightly import DEPLOYMENT_NAME, local_timezone, nightly_deployment

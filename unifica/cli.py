@@ -229,10 +229,11 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     connect(cfg.warehouse).close()  # another run holding the warehouse: one line now, before Prefect starts
     started = time.perf_counter()
     result = consolidate(str(config))
-    out.print(f"consolidation run {result['run_id']}: {result['ingest_line']}", highlight=False, soft_wrap=True)
-    out.print(f"  {result['dedupe_line']}", highlight=False, soft_wrap=True)
-    out.print(f"  {result['auto_merge_line']}", highlight=False, soft_wrap=True)
-    out.print(f"  {result['review_report_line']}", highlight=False, soft_wrap=True)
+    lines = result["lines"]
+    out.print(f"consolidation run {result['run_id']}: {lines['ingest']}", highlight=False, soft_wrap=True)
+    for step in ("skipped", "dedupe", "auto_merge", "review_report"):
+        if step in lines:
+            out.print(f"  {lines[step]}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)
 
 
