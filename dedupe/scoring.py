@@ -13,7 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +34,11 @@ from unifica.config import MatchingConfig
 from unifica.errors import UnificaError
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+# Compares batches of pairs elsewhere (e.g. as Prefect tasks on a Dask cluster): given the
+# batches (left ids, right ids), the customers frame and the comparisons, yields each
+# batch's level codes (compare_batch's result), in order.
+CompareMap = Callable[[list[tuple[np.ndarray, np.ndarray]], pd.DataFrame, tuple[Comparison, ...]],
+                      Iterable[pd.DataFrame]]
 
 COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
 COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches when there are 3 or more
@@ -100,29 +105,39 @@ class DedupeSummary:
 _WORKER_STATE: dict[str, object] = {}
 
 
-def _compare_batch(left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+def compare_batch(left: np.ndarray, right: np.ndarray, customers: pd.DataFrame,
+                  comparisons: tuple[Comparison, ...]) -> pd.DataFrame:
+    """The level codes of the pairs (left[i], right[i]); ``customers`` holds at least their rows."""
     index = pd.MultiIndex.from_arrays([left, right])
-    return compare_pairs(index, _WORKER_STATE["customers"], _WORKER_STATE["comparisons"]).reset_index(drop=True)
+    return compare_pairs(index, customers, comparisons).reset_index(drop=True)
+
+
+def _compare_batch(left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+    return compare_batch(left, right, _WORKER_STATE["customers"], _WORKER_STATE["comparisons"])
 
 
 def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Comparison, ...],
-             what: str, progress: Progress | None) -> pd.DataFrame:
-    """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches; on several
-    cores when there are many (string similarities run in C++, but the set and word tests
-    are Python)."""
+             what: str, progress: Progress | None, compare_map: CompareMap | None = None) -> pd.DataFrame:
+    """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches: by
+    ``compare_map`` when given, else here, on several cores when there are many (string
+    similarities run in C++, but the set and word tests are Python)."""
     total = len(pairs)
     left, right = pairs.customer_id_l.to_numpy(), pairs.customer_id_r.to_numpy()
     starts = range(0, max(total, 1), COMPARE_BATCH)
     _WORKER_STATE.update(customers=customers, comparisons=comparisons)
     try:
         with contextlib.ExitStack() as stack:
-            batch_map = map
-            if len(starts) >= 3 and COMPARE_WORKERS >= 2:
-                batch_map = stack.enter_context(
-                    ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork"))).map
             parts = []
-            results = batch_map(_compare_batch, [left[s:s + COMPARE_BATCH] for s in starts],
-                                [right[s:s + COMPARE_BATCH] for s in starts])
+            if compare_map is not None:
+                results = compare_map([(left[s:s + COMPARE_BATCH], right[s:s + COMPARE_BATCH]) for s in starts],
+                                      customers, comparisons)
+            else:
+                batch_map = map
+                if len(starts) >= 3 and COMPARE_WORKERS >= 2:
+                    batch_map = stack.enter_context(
+                        ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork"))).map
+                results = batch_map(_compare_batch, [left[s:s + COMPARE_BATCH] for s in starts],
+                                    [right[s:s + COMPARE_BATCH] for s in starts])
             for start, part in zip(starts, results):
                 parts.append(part)
                 if progress:
@@ -202,16 +217,19 @@ def _model_levels(model: MatchModel) -> list[dict]:
 
 def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None = None,
                      run_id: int | None = None, comparisons: tuple[Comparison, ...] = COMPARISONS,
-                     rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> DedupeSummary:
+                     rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
+                     compare_map: CompareMap | None = None) -> DedupeSummary:
     """Score every candidate pair of the warehouse's active customers, cluster the strong
     ones and store the result (``candidate_pairs``, ``match_levels``). Returns the counts.
 
-    Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``)."""
+    Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``). With
+    ``compare_map`` the candidate pairs are compared by it (pipelines/scale_out.py: Prefect
+    tasks on a Dask cluster), with the same result."""
     if run_id is not None:
-        return _score(con, matching, progress, run_id, comparisons, rules)
+        return _score(con, matching, progress, run_id, comparisons, rules, compare_map)
     run_id = start_run(con, "dedupe")
     try:
-        summary = _score(con, matching, progress, run_id, comparisons, rules)
+        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map)
     except Exception as exc:
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -220,7 +238,8 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
 
 
 def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None, run_id: int,
-           comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...]) -> DedupeSummary:
+           comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...],
+           compare_map: CompareMap | None) -> DedupeSummary:
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
     blocking = candidate_pairs(con, rules)
@@ -252,7 +271,8 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         if of_type.empty:
             continue
         type_comparisons = comparisons_for(customer_type, comparisons)
-        vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress)
+        vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress,
+                           compare_map)
         t = summary.timed("comparing", t)
         model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
                      type_counts.get(customer_type, 0), rules)

@@ -11,6 +11,7 @@ from merge.merging import auto_merge
 from merge.review_export import default_report_path, export_review
 from merge.run_state import base_state, last_consolidated
 from merge.warehouse import open_warehouse
+from pipelines.scale_out import compare_on_task_runner
 from unifica.config import load_config
 
 
@@ -20,6 +21,9 @@ def consolidate(config_path: str) -> dict:
     pairs, merge the clusters at or above auto-merge, and write the steward's review report
     of the pairs in the review band; returns the run's counts per step and their summary
     lines (``lines``).
+
+    With ``[runtime] task_runner = "dask"`` (run it through pipelines.scale_out.with_task_runner)
+    the candidate pairs are compared as tasks on a Dask cluster.
 
     When the customer base is as the last successful run left it (nothing new was ingested
     and nobody changed a customer since), the steps after ingest are skipped: they would do
@@ -40,7 +44,9 @@ def consolidate(config_path: str) -> dict:
                 lines["skipped"] = (f"nothing changed since consolidation run {last[1]}: scoring, merging "
                                     f"and the review report skipped")
             else:
-                dedupe = score_candidates(con, config.matching, run_id=run_id)
+                on_dask = config.runtime.task_runner == "dask"
+                dedupe = score_candidates(con, config.matching, run_id=run_id,
+                                          compare_map=compare_on_task_runner if on_dask else None)
                 steps["dedupe"], lines["dedupe"] = dedupe.as_dict(), dedupe.line()
                 merged = auto_merge(con, survivorship=config.merge.survivorship,
                                     fill_missing=config.merge.fill_missing)

@@ -13,6 +13,8 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from pipelines.consolidate import consolidate
+from pipelines.scale_out import with_task_runner
+from unifica.config import RuntimeConfig
 
 DEPLOYMENT_NAME = "nightly-consolidation"
 
@@ -28,9 +30,11 @@ def local_timezone() -> str:
     return "UTC"
 
 
-def nightly_deployment(config_path: Path, cron: str, timezone: str | None = None) -> RunnerDeployment:
-    """The ``nightly-consolidation`` deployment of the consolidation flow for ``config_path``."""
-    return consolidate.to_deployment(
+def nightly_deployment(config_path: Path, cron: str, timezone: str | None = None,
+                       runtime: RuntimeConfig | None = None) -> RunnerDeployment:
+    """The ``nightly-consolidation`` deployment of the consolidation flow for ``config_path``
+    (on the task runner ``runtime`` names)."""
+    return with_task_runner(consolidate, runtime or RuntimeConfig()).to_deployment(
         name=DEPLOYMENT_NAME,
         schedules=[Cron(cron, timezone=timezone or local_timezone())],
         parameters={"config_path": str(Path(config_path).resolve())},

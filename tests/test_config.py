@@ -69,6 +69,8 @@ def test_design_example_config_loads(tmp_path: Path) -> None:
     ('[merge]\nsurvivorship = []\n', "name at least one rule"),
     ('[merge]\nfill_missing = "yes"\n', "fill_missing must be true or false"),
     ('[schedule]\ntimezone = "Mars/Olympus"\n', 'timezone = "Mars/Olympus" is not a time zone name'),
+    ('[runtime]\ntask_runner = "ray"\n', 'task_runner = "ray" is not one of default, dask'),
+    ('[runtime]\nworkers = 0\n', "workers must be a whole number of at least 1"),
 ])
 def test_config_mistakes_name_the_section_and_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(UnificaError) as exc:

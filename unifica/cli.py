@@ -227,8 +227,10 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
 
     cfg = load_config(config)
     connect(cfg.warehouse).close()  # another run holding the warehouse: one line now, before Prefect starts
+    from pipelines.scale_out import with_task_runner
+
     started = time.perf_counter()
-    result = consolidate(str(config))
+    result = with_task_runner(consolidate, cfg.runtime)(str(config))
     lines = result["lines"]
     out.print(f"consolidation run {result['run_id']}: {lines['ingest']}", highlight=False, soft_wrap=True)
     for step in ("skipped", "dedupe", "auto_merge", "review_report"):
@@ -257,7 +259,7 @@ def serve(config: ConfigOption = Path("unifica.toml")) -> None:
 
     cfg = load_config(config)
     timezone = cfg.schedule_timezone or local_timezone()
-    deployment = nightly_deployment(config, cfg.schedule_cron, timezone)
+    deployment = nightly_deployment(config, cfg.schedule_cron, timezone, cfg.runtime)
     out.print(f"serving consolidate/{DEPLOYMENT_NAME}: cron {cfg.schedule_cron!r} ({timezone}) with {config}; "
               f"Ctrl-C stops", highlight=False, soft_wrap=True)
     serve_deployments(deployment)

@@ -78,6 +78,13 @@ class MergeConfig:
 
 
 @dataclass(frozen=True)
+class RuntimeConfig:
+    task_runner: str = "default"                   # default | dask (pipelines/scale_out.py)
+    address: str | None = None                     # a Dask scheduler; None: a local cluster
+    workers: int | None = None                     # local cluster's worker processes (None: one per core)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole ``unifica.toml``."""
 
@@ -92,6 +99,7 @@ class Config:
     review_folder: Path = Path(".")                # where `unifica review export` writes its reports
     roles: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_ROLES))  # role -> actions
     schedule_timezone: str | None = None            # None: this machine's time zone
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -152,6 +160,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         review_folder=review_folder if review_folder.is_absolute() else base / review_folder,
         roles=parse_roles(_table(raw, "roles", where), where),
         schedule_timezone=_timezone(schedule, where),
+        runtime=_runtime(_table(raw, "runtime", where), where),
     )
 
 
@@ -201,6 +210,18 @@ def _source(name: str, raw: dict[str, Any], base: Path, where: str) -> SourceCon
         document_types={str(k): str(v) for k, v in doc_types.items()},
         related={kind: _paths(raw, kind.value, here) for kind in RELATED_KINDS},
     )
+
+
+def _runtime(raw: dict[str, Any], where: str) -> RuntimeConfig:
+    """``[runtime]``: where the candidate pairs are compared."""
+    here = f"{where} [runtime]"
+    runner = _text(raw, "task_runner", here, "default")
+    if runner not in ("default", "dask"):
+        raise UnificaError(f'{here}: task_runner = "{runner}" is not one of default, dask')
+    workers = raw.get("workers")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise UnificaError(f"{here}: workers must be a whole number of at least 1, got {workers!r}")
+    return RuntimeConfig(runner, _text(raw, "address", here, "") or None, workers)
 
 
 def _timezone(schedule: dict[str, Any], where: str) -> str | None:
