@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from dedupe.scoring import score_candidates
 from merge.ingest import finish_run, ingest_sources, start_run
@@ -13,6 +14,28 @@ from merge.run_state import base_state, last_consolidated
 from merge.warehouse import open_warehouse
 from pipelines.scale_out import compare_on_task_runner
 from unifica.config import load_config
+
+
+FILE_RETRIES = 2          # the steps that read or write files are tried again on an OSError
+FILE_RETRY_DELAY = 10     # seconds
+
+
+def _transient(task: object, task_run: object, state: object) -> bool:
+    """Retry a file step only when it failed on an OSError (a share gone for a moment, a full
+    disk freed); a mistake in the data or the config fails at once."""
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+ingest_step = task(ingest_sources, name="ingest sources", retries=FILE_RETRIES, retry_delay_seconds=FILE_RETRY_DELAY,
+                   retry_condition_fn=_transient, cache_policy=NO_CACHE)
+review_report_step = task(export_review, name="write the review report", retries=FILE_RETRIES,
+                          retry_delay_seconds=FILE_RETRY_DELAY, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 
 
 @flow(name="consolidate")
@@ -35,7 +58,7 @@ def consolidate(config_path: str) -> dict:
         steps: dict = {}
         lines: dict = {}
         try:
-            ingest = ingest_sources(con, config, run_id=run_id)
+            ingest = ingest_step(con, config, run_id=run_id)
             steps["ingest"], lines["ingest"] = ingest.as_dict(), ingest.line()
             last = last_consolidated(con)
             if last is not None and last[0] == base_state(con, config):
@@ -51,7 +74,7 @@ def consolidate(config_path: str) -> dict:
                 merged = auto_merge(con, survivorship=config.merge.survivorship,
                                     fill_missing=config.merge.fill_missing)
                 steps["auto_merge"], lines["auto_merge"] = merged.as_dict(), merged.line()
-                report = export_review(con, default_report_path(config.review_folder),
+                report = review_report_step(con, default_report_path(config.review_folder),
                                        review=config.matching.review, auto_merge=config.matching.auto_merge,
                                        survivorship=config.merge.survivorship, warehouse_path=str(config.warehouse))
                 steps["review_report"], lines["review_report"] = report.as_dict(), report.line()

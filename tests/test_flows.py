@@ -159,3 +159,38 @@ def test_a_failed_step_marks_the_run_failed_and_the_next_run_completes(tmp_path:
     con.close()
     assert runs == [(1, "failed"), (result["run_id"], "succeeded")]
     assert merged == [(result["auto_merge"]["merges"],)] and merged[0][0] > 0
+
+
+def test_a_file_step_failing_on_an_oserror_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.consolidate as flow_module
+    from unifica.synth import generate
+
+    generate(tmp_path, customers=200, seed=4)
+    real = flow_module.export_review
+    calls = []
+
+    def as_file_step(fn: object) -> object:
+        return flow_module.task(fn, name="write the review report", retries=flow_module.FILE_RETRIES,
+                                retry_delay_seconds=0, retry_condition_fn=flow_module._transient,
+                                cache_policy=flow_module.NO_CACHE)
+
+    def share_gone_once(*args: object, **kwargs: object) -> object:
+        calls.append("share")
+        if len(calls) == 1:
+            raise OSError("the share is gone for a moment (injected)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flow_module, "review_report_step", as_file_step(share_gone_once))
+    result = consolidate(str(tmp_path / "unifica.toml"))
+    assert calls == ["share", "share"] and Path(result["review_report"]["path"]).exists()
+
+    def data_mistake(*args: object, **kwargs: object) -> object:
+        calls.append("mistake")
+        raise ValueError("not transient (injected)")
+
+    monkeypatch.setattr(flow_module, "review_report_step", as_file_step(data_mistake))
+    with duckdb.connect(result["warehouse"]) as con:   # a change, so the next run does not skip its steps
+        con.execute("UPDATE customers SET updated_at = now() WHERE customer_id = 1")
+    with pytest.raises(ValueError, match="not transient"):
+        consolidate(str(tmp_path / "unifica.toml"))
+    assert calls.count("mistake") == 1                 # tried once: a mistake is not retried
