@@ -218,10 +218,10 @@ def band_counts(probabilities: Iterable[float], review: float) -> list[tuple[str
     return [(f"{lo:.2f}–{hi:.2f}", n) for (lo, hi), n in zip(bands, counts)]
 
 
-def default_report_path(folder: Path, today: date | None = None) -> Path:
-    """``review-<date>.xlsx`` in ``folder``; ``review-<date>-2.xlsx`` and on when taken (a
+def default_report_path(folder: Path, today: date | None = None, stem: str = "review") -> Path:
+    """``<stem>-<date>.xlsx`` in ``folder``; ``<stem>-<date>-2.xlsx`` and on when taken (a
     report a steward is still filling in is never overwritten)."""
-    stem = f"review-{(today or date.today()):%Y-%m-%d}"
+    stem = f"{stem}-{(today or date.today()):%Y-%m-%d}"
     path, n = folder / f"{stem}.xlsx", 1
     while path.exists():
         n += 1

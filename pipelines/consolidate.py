@@ -7,6 +7,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from dedupe.scoring import score_candidates
+from merge.exports import export_customers, record_export
 from merge.ingest import finish_run, ingest_sources, start_run
 from merge.merging import auto_merge
 from merge.review_export import default_report_path, export_review
@@ -14,6 +15,7 @@ from merge.run_state import base_state, last_consolidated
 from merge.warehouse import open_warehouse
 from pipelines.scale_out import compare_on_task_runner
 from unifica.config import load_config
+from unifica.roles import SYSTEM
 
 
 FILE_RETRIES = 2          # the steps that read or write files are tried again on an OSError
@@ -36,14 +38,16 @@ ingest_step = task(ingest_sources, name="ingest sources", retries=FILE_RETRIES, 
                    retry_condition_fn=_transient, cache_policy=NO_CACHE)
 review_report_step = task(export_review, name="write the review report", retries=FILE_RETRIES,
                           retry_delay_seconds=FILE_RETRY_DELAY, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+export_step = task(export_customers, name="export the customer base", retries=FILE_RETRIES,
+                   retry_delay_seconds=FILE_RETRY_DELAY, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 
 
 @flow(name="consolidate")
 def consolidate(config_path: str) -> dict:
     """Ingest every configured source into the warehouse, score and cluster the candidate
-    pairs, merge the clusters at or above auto-merge, and write the steward's review report
-    of the pairs in the review band; returns the run's counts per step and their summary
-    lines (``lines``).
+    pairs, merge the clusters at or above auto-merge, write the steward's review report of the
+    pairs in the review band and (``[export] nightly``) export the customer base; returns the
+    run's counts per step and their summary lines (``lines``).
 
     With ``[runtime] task_runner = "dask"`` (run it through pipelines.scale_out.with_task_runner)
     the candidate pairs are compared as tasks on a Dask cluster.
@@ -78,6 +82,11 @@ def consolidate(config_path: str) -> dict:
                                        review=config.matching.review, auto_merge=config.matching.auto_merge,
                                        survivorship=config.merge.survivorship, warehouse_path=str(config.warehouse))
                 steps["review_report"], lines["review_report"] = report.as_dict(), report.line()
+                if config.nightly_export:
+                    exported = export_step(con, default_report_path(config.export_folder, stem="customers"),
+                                           warehouse_path=str(config.warehouse))
+                    record_export(con, SYSTEM, "run: export customers", exported)
+                    steps["export"], lines["export"] = exported.as_dict(), exported.line()
             steps["base_state"] = base_state(con, config)
         except Exception as exc:
             finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")

@@ -69,6 +69,15 @@ def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: P
     assert report.parent == tmp_path and report.name.startswith("review-")
     sheet = openpyxl.load_workbook(report)["Review"]
     assert sheet.max_row - 1 == result["review_report"]["pairs"] > 0
+    # The customer base exported: one row per customer neither merged nor deleted.
+    exported = Path(result["export"]["path"])
+    assert exported.parent == tmp_path and exported.name.startswith("customers-")
+    with duckdb.connect(result["warehouse"], read_only=True) as con:
+        live = con.execute("SELECT count(*) FROM customers WHERE status NOT IN ('merged', 'deleted')").fetchall()
+        audited = con.execute("SELECT user_name, role, action, outcome FROM audit_log").fetchall()
+    assert result["export"]["rows"]["customers"] == live[0][0] > 0
+    assert len(list(openpyxl.load_workbook(exported, read_only=True)["customers"].iter_rows())) - 1 == live[0][0]
+    assert audited == [("auto", "system", "export", "done")]
 
     # The same files again: nothing new, so nothing after the ingest runs.
     def pairs_and_merges() -> tuple:
@@ -81,6 +90,7 @@ def test_consolidate_flow_scores_clusters_and_merges_after_ingesting(tmp_path: P
     assert again["skipped_since_run"] == result["run_id"] and "dedupe" not in again
     assert again["lines"]["skipped"].startswith(f"nothing changed since consolidation run {result['run_id']}")
     assert pairs_and_merges() == before and sorted(tmp_path.glob("review-*.xlsx")) == [report]
+    assert sorted(tmp_path.glob("customers-*.xlsx")) == [exported]
     # A steward undoing a merge changes the base: the next run scores again.
     from merge.merging import unmerge
     from merge.warehouse import open_warehouse

@@ -233,7 +233,7 @@ def run(config: ConfigOption = Path("unifica.toml")) -> None:
     result = with_task_runner(consolidate, cfg.runtime)(str(config))
     lines = result["lines"]
     out.print(f"consolidation run {result['run_id']}: {lines['ingest']}", highlight=False, soft_wrap=True)
-    for step in ("skipped", "dedupe", "auto_merge", "review_report"):
+    for step in ("skipped", "dedupe", "auto_merge", "review_report", "export"):
         if step in lines:
             out.print(f"  {lines[step]}", highlight=False, soft_wrap=True)
     out.print(f"  -> {result['warehouse']} ({time.perf_counter() - started:.1f} s)", highlight=False, soft_wrap=True)

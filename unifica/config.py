@@ -100,6 +100,8 @@ class Config:
     roles: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_ROLES))  # role -> actions
     schedule_timezone: str | None = None            # None: this machine's time zone
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    export_folder: Path = Path(".")                # where the nightly run writes customers-<date>.xlsx
+    nightly_export: bool = True                    # the consolidation flow exports the customer base
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -161,6 +163,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         roles=parse_roles(_table(raw, "roles", where), where),
         schedule_timezone=_timezone(schedule, where),
         runtime=_runtime(_table(raw, "runtime", where), where),
+        export_folder=_folder(export, "folder", f"{where} [export]", base),
+        nightly_export=_flag(export, "nightly", f"{where} [export]", True),
     )
 
 
@@ -210,6 +214,19 @@ def _source(name: str, raw: dict[str, Any], base: Path, where: str) -> SourceCon
         document_types={str(k): str(v) for k, v in doc_types.items()},
         related={kind: _paths(raw, kind.value, here) for kind in RELATED_KINDS},
     )
+
+
+def _folder(raw: dict[str, Any], key: str, where: str, base: Path) -> Path:
+    """A folder named in the config, relative to the config's own folder."""
+    folder = Path(_text(raw, key, where, "."))
+    return folder if folder.is_absolute() else base / folder
+
+
+def _flag(raw: dict[str, Any], key: str, where: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise UnificaError(f"{where}: {key} must be true or false, got {value!r}")
+    return value
 
 
 def _runtime(raw: dict[str, Any], where: str) -> RuntimeConfig:

@@ -42,6 +42,10 @@ class Actor:
     role: str
 
 
+# The nightly consolidation acting on its own (what it does is configured in unifica.toml).
+SYSTEM = Actor("auto", "system")
+
+
 def parse_roles(raw: Mapping[str, Any], where: str) -> dict[str, frozenset[str]]:
     """``[roles]`` checked: the defaults, with each role the file names replaced (``"*"``: all actions)."""
     roles = dict(DEFAULT_ROLES)
