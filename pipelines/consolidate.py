@@ -1,6 +1,7 @@
 """The consolidation flow: a thin Prefect flow over plain functions (tested without Prefect)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, task
@@ -61,9 +62,19 @@ def consolidate(config_path: str) -> dict:
         run_id = start_run(con, "run")
         steps: dict = {}
         lines: dict = {}
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def timed(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[step] = round(now - clock, 2)
+            clock = now
+
         try:
             ingest = ingest_step(con, config, run_id=run_id)
             steps["ingest"], lines["ingest"] = ingest.as_dict(), ingest.line()
+            timed("ingest")
             last = last_consolidated(con)
             if last is not None and last[0] == base_state(con, config):
                 # Nothing new since run last[1]: scoring, merging and the report would repeat it.
@@ -75,19 +86,25 @@ def consolidate(config_path: str) -> dict:
                 dedupe = score_candidates(con, config.matching, run_id=run_id,
                                           compare_map=compare_on_task_runner if on_dask else None)
                 steps["dedupe"], lines["dedupe"] = dedupe.as_dict(), dedupe.line()
+                timed("dedupe")
                 merged = auto_merge(con, survivorship=config.merge.survivorship,
                                     fill_missing=config.merge.fill_missing)
                 steps["auto_merge"], lines["auto_merge"] = merged.as_dict(), merged.line()
+                timed("auto_merge")
                 report = review_report_step(con, default_report_path(config.review_folder),
-                                       review=config.matching.review, auto_merge=config.matching.auto_merge,
-                                       survivorship=config.merge.survivorship, warehouse_path=str(config.warehouse))
+                                            review=config.matching.review, auto_merge=config.matching.auto_merge,
+                                            survivorship=config.merge.survivorship,
+                                            warehouse_path=str(config.warehouse))
                 steps["review_report"], lines["review_report"] = report.as_dict(), report.line()
+                timed("review_report")
                 if config.nightly_export:
                     exported = export_step(con, default_report_path(config.export_folder, stem="customers"),
                                            warehouse_path=str(config.warehouse))
                     record_export(con, SYSTEM, "run: export customers", exported)
                     steps["export"], lines["export"] = exported.as_dict(), exported.line()
+                    timed("export")
             steps["base_state"] = base_state(con, config)
+            steps["seconds"] = seconds
         except Exception as exc:
             finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
             raise
