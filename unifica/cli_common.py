@@ -70,3 +70,18 @@ def authorised(con: Any, cfg: Any, user: str | None, role: str | None, action: s
     actor = actor_from(user, role)
     authorise(con, cfg.roles, actor, action, command, customer_ids)
     return actor
+
+
+def act(config: Path, user: str | None, role: str | None, action: str, command: str,
+        change: Callable[[Any, Any, Any], Any], customer_ids: list[int] | tuple[int, ...] = ()) -> None:
+    """The shape of a command that changes one thing: load the config, open the warehouse,
+    check the role may take ``action``, call ``change(con, cfg, actor)`` and print the
+    summary line of what it returns."""
+    from merge.warehouse import open_warehouse
+    from unifica.config import load_config
+
+    cfg = load_config(config)
+    with open_warehouse(cfg.warehouse) as con:
+        actor = authorised(con, cfg, user, role, action, command, customer_ids)
+        result = change(con, cfg, actor)
+    out.print(result.line(), highlight=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from unifica.cli_common import ActorOption, ConfigOption, RoleOption, authorised, err, out, user_errors
+from unifica.cli_common import ActorOption, ConfigOption, RoleOption, act, authorised, err, out, user_errors
 from unifica.errors import UnificaError
 
 # `unifica customer ...`: one customer at a time (DESIGN.md, "Command line").
@@ -225,16 +225,12 @@ def contact_add(
     fixed/mobile). Several of a kind are allowed, never the same value twice, and at most one
     profile per social network."""
     from merge.contact_admin import add_contact
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = _command_line("contact add", customer_id, "--kind", kind, "--value", value)
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "contacts", command, [customer_id])
-        result = add_contact(con, customer_id, kind, value, actor=actor, command=command,
-                             default_country=_default_country(cfg))
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "contacts", command,
+        lambda con, cfg, actor: add_contact(con, customer_id, kind, value, actor=actor, command=command,
+                                            default_country=_default_country(cfg)),
+        [customer_id])
 
 
 @contact_app.command("edit")
@@ -249,16 +245,11 @@ def contact_edit(
 ) -> None:
     """Change a contact detail's value, normalised again."""
     from merge.contact_admin import edit_contact
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = _command_line("contact edit", contact_id, "--value", value)
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "contacts", command)
-        result = edit_contact(con, contact_id, value, actor=actor, command=command,
-                              default_country=_default_country(cfg))
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "contacts", command,
+        lambda con, cfg, actor: edit_contact(con, contact_id, value, actor=actor, command=command,
+                                             default_country=_default_country(cfg)))
 
 
 @contact_app.command("delete")
@@ -272,15 +263,10 @@ def contact_delete(
 ) -> None:
     """Remove a contact detail."""
     from merge.contact_admin import delete_contact
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = f"contact delete {contact_id}"
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "contacts", command)
-        result = delete_contact(con, contact_id, actor=actor, command=command)
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "contacts", command,
+        lambda con, cfg, actor: delete_contact(con, contact_id, actor=actor, command=command))
 
 
 @relation_app.command("add")
@@ -296,15 +282,11 @@ def relation_add(
 ) -> None:
     """Relate two customers (neither merged nor deleted; never a customer to itself)."""
     from merge.contact_admin import add_relation
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = _command_line("relation add", customer_id, other_id, *(("--tags", tags) if tags else ()))
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "relations", command, [customer_id, other_id])
-        result = add_relation(con, customer_id, other_id, tags, actor=actor, command=command)
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "relations", command,
+        lambda con, cfg, actor: add_relation(con, customer_id, other_id, tags, actor=actor, command=command),
+        [customer_id, other_id])
 
 
 @relation_app.command("edit")
@@ -319,15 +301,10 @@ def relation_edit(
 ) -> None:
     """Change the tags describing a relation."""
     from merge.contact_admin import edit_relation
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = _command_line("relation edit", relation_id, "--tags", tags)
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "relations", command)
-        result = edit_relation(con, relation_id, tags, actor=actor, command=command)
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "relations", command,
+        lambda con, cfg, actor: edit_relation(con, relation_id, tags, actor=actor, command=command))
 
 
 @relation_app.command("delete")
@@ -341,15 +318,10 @@ def relation_delete(
 ) -> None:
     """Remove a relation between two customers."""
     from merge.contact_admin import delete_relation
-    from merge.warehouse import open_warehouse
-    from unifica.config import load_config
 
-    cfg = load_config(config)
     command = f"relation delete {relation_id}"
-    with open_warehouse(cfg.warehouse) as con:
-        actor = authorised(con, cfg, user, role, "relations", command)
-        result = delete_relation(con, relation_id, actor=actor, command=command)
-    out.print(result.line(), highlight=False, soft_wrap=True)
+    act(config, user, role, "relations", command,
+        lambda con, cfg, actor: delete_relation(con, relation_id, actor=actor, command=command))
 
 
 CustomerIdArgument = Annotated[int, typer.Argument(metavar="ID", help="The customer's id (customers.customer_id).",
