@@ -79,8 +79,8 @@ def consolidate(config_path: str) -> dict:
             if last is not None and last[0] == base_state(con, config):
                 # Nothing new since run last[1]: scoring, merging and the report would repeat it.
                 steps["skipped_since_run"] = last[1]
-                lines["skipped"] = (f"nothing changed since consolidation run {last[1]}: scoring, merging "
-                                    f"and the review report skipped")
+                lines["skipped"] = (f"nothing changed since consolidation run {last[1]}: scoring, merging, "
+                                    f"the review report and the export skipped")
             else:
                 on_dask = config.runtime.task_runner == "dask"
                 dedupe = score_candidates(con, config.matching, run_id=run_id,
