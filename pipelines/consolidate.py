@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.cache_policies import NO_CACHE
 
 from dedupe.scoring import score_candidates
@@ -17,7 +19,6 @@ from merge.warehouse import open_warehouse
 from pipelines.scale_out import compare_on_task_runner
 from unifica.config import load_config
 from unifica.roles import SYSTEM
-
 
 FILE_RETRIES = 2          # the steps that read or write files are tried again on an OSError
 FILE_RETRY_DELAY = 10     # seconds
@@ -35,12 +36,16 @@ def _transient(task: object, task_run: object, state: object) -> bool:
     return False
 
 
-ingest_step = task(ingest_sources, name="ingest sources", retries=FILE_RETRIES, retry_delay_seconds=FILE_RETRY_DELAY,
-                   retry_condition_fn=_transient, cache_policy=NO_CACHE)
-review_report_step = task(export_review, name="write the review report", retries=FILE_RETRIES,
-                          retry_delay_seconds=FILE_RETRY_DELAY, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-export_step = task(export_customers, name="export the customer base", retries=FILE_RETRIES,
-                   retry_delay_seconds=FILE_RETRY_DELAY, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def file_step(fn: Callable[..., Any], name: str, retry_delay: float = FILE_RETRY_DELAY) -> Task:
+    """``fn`` as a Prefect task retried on an OSError (its arguments, e.g. the warehouse
+    connection, are not cached)."""
+    return task(fn, name=name, retries=FILE_RETRIES, retry_delay_seconds=retry_delay,
+                retry_condition_fn=_transient, cache_policy=NO_CACHE)
+
+
+ingest_step = file_step(ingest_sources, "ingest sources")
+review_report_step = file_step(export_review, "write the review report")
+export_step = file_step(export_customers, "export the customer base")
 
 
 @flow(name="consolidate")

@@ -180,9 +180,7 @@ def test_a_file_step_failing_on_an_oserror_is_tried_again(tmp_path: Path, monkey
     calls = []
 
     def as_file_step(fn: object) -> object:
-        return flow_module.task(fn, name="write the review report", retries=flow_module.FILE_RETRIES,
-                                retry_delay_seconds=0, retry_condition_fn=flow_module._transient,
-                                cache_policy=flow_module.NO_CACHE)
+        return flow_module.file_step(fn, "write the review report", retry_delay=0)
 
     def share_gone_once(*args: object, **kwargs: object) -> object:
         calls.append("share")
