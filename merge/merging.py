@@ -119,8 +119,11 @@ class AutoMergeSummary:
     seconds: float = 0.0
 
     def line(self) -> str:
+        """The closing summary of the auto-merge step."""
+        waiting = (f"; {self.clusters_waiting:,} clusters left for the next dedupe (a customer of theirs is "
+                   f"no longer active)" if self.clusters_waiting else "")
         return (f"auto-merged {self.merges:,} clusters: {self.merged_customers:,} customers merged into "
-                f"their main customer ({self.seconds:.1f} s)")
+                f"their main customer{waiting} ({self.seconds:.1f} s)")
 
     def as_dict(self) -> dict:
         return {"merges": self.merges, "merged_customers": self.merged_customers,
@@ -265,6 +268,7 @@ def auto_merge(con: duckdb.DuckDBPyConnection, *, survivorship: Sequence[str] = 
             requests.append(MergeRequest(ids[0], tuple(ids[1:]), ELEMENTS, AUTO_ACTOR, reason,
                                          int(pair_id), float(weakest)))
         apply_merges(con, requests, fill_missing=fill_missing)
+        summary.clusters_waiting = fetch_sql(con, "count_waiting_clusters")[0][0]
         summary.merges = len(requests)
         summary.merged_customers = sum(len(r.merged_customer_ids) for r in requests)
     summary.seconds = time.perf_counter() - started

@@ -342,7 +342,12 @@ def test_auto_merge_merges_every_cluster_into_its_survivor_and_unmerges_back(gen
             SELECT cluster_id, list(DISTINCT c ORDER BY c) FROM (
                 SELECT cluster_id, unnest([customer_id_l, customer_id_r]) AS c FROM candidate_pairs
                 WHERE state = 'auto_merge') GROUP BY cluster_id ORDER BY cluster_id""")
+        # A cluster with a customer disabled since it was scored waits for the next dedupe.
+        waiting_id, waiting = clusters[0]
+        con.execute("UPDATE customers SET status = 'disabled' WHERE customer_id = ?", [waiting[0]])
         summary = auto_merge(con)
+        assert summary.clusters_waiting == 1 and "1 clusters left for the next dedupe" in summary.line()
+        clusters = clusters[1:]
         assert summary.merges == len(clusters) > 10
         events = {tuple(sorted([main, *merged])): (main, actor)
                   for main, merged, actor in rows(con, "SELECT main_customer_id, merged_customer_ids, actor "
@@ -350,7 +355,8 @@ def test_auto_merge_merges_every_cluster_into_its_survivor_and_unmerges_back(gen
         # One merge per cluster, all of its customers, by the auto-merge step.
         assert sorted(events) == sorted(tuple(ids) for _, ids in clusters)
         assert {actor for _, actor in events.values()} == {"auto"}
-        assert rows(con, "SELECT count(*) FROM candidate_pairs WHERE state = 'auto_merge'") == [(0,)]
+        assert rows(con, "SELECT DISTINCT cluster_id FROM candidate_pairs WHERE state = 'auto_merge'") == [
+            (waiting_id,)]
         # Each cluster's records resolve to its main customer.
         for ids, (main, _) in events.items():
             resolved = {r[0] for r in rows(con, "SELECT DISTINCT r.customer_id FROM record_resolution r "
@@ -359,6 +365,7 @@ def test_auto_merge_merges_every_cluster_into_its_survivor_and_unmerges_back(gen
             assert resolved == {main}
         for (merge_id,) in rows(con, "SELECT merge_id FROM merge_events ORDER BY merge_id DESC"):
             unmerge(con, merge_id, actor="test")
+        con.execute("UPDATE customers SET status = 'active' WHERE customer_id = ?", [waiting[0]])
         assert snapshot(con) == before
 
 
