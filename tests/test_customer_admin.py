@@ -10,13 +10,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from merge.ingest import ingest_sources
 from merge.merging import merge_customers
 from merge.warehouse import open_warehouse
 from tests.conftest import rows
-from tests.test_merge import C1, CONFIG, CUSTOMERS, P1, P2, P3, P4, P5, RELATED, TABLES, snapshot
+from tests.test_merge import C1, P1, P2, P3, P4, P5, TABLES, small_warehouse, snapshot
 from unifica.cli import app
-from unifica.config import load_config
 
 runner = CliRunner()
 NEW = 7  # the next customer_id after the six ingested ones
@@ -25,14 +23,7 @@ NEW = 7  # the next customer_id after the six ingested ones
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     """A warehouse holding tests/test_merge.py's six customers (P1..P5 are 1..5, C1 is 6)."""
-    (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
-    for name, text in RELATED.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "unifica.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    with open_warehouse(tmp_path / "wh.duckdb") as con:
-        ingest_sources(con, load_config(path))
-    return path
+    return small_warehouse(tmp_path)
 
 
 def cli(config: Path, *args: str, role: str = "agent"):

@@ -11,12 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 import merge.customer_status as customer_status
-from merge.ingest import ingest_sources
 from merge.warehouse import open_warehouse
 from tests.conftest import rows
-from tests.test_merge import CONFIG, CUSTOMERS, P1, P2, P3, P4, P5, RELATED, C1, snapshot
+from tests.test_merge import C1, P1, P2, P3, P4, P5, small_warehouse, snapshot
 from unifica.cli import app
-from unifica.config import MatchingConfig, load_config
+from unifica.config import MatchingConfig
 
 runner = CliRunner()
 # This file's agents may also assign customers.
@@ -25,14 +24,7 @@ ROLES = '[roles]\nagent = ["add", "edit", "contacts", "relations", "assign"]\n'
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
-    for name, text in RELATED.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "unifica.toml"
-    path.write_text(CONFIG + ROLES, encoding="utf-8")
-    with open_warehouse(tmp_path / "wh.duckdb") as con:
-        ingest_sources(con, load_config(path))
-    return path
+    return small_warehouse(tmp_path, ROLES)
 
 
 def cli(config: Path, *args: str, user: str = "root", role: str = "admin", input: str | None = None):

@@ -68,17 +68,23 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return {table: rows(con, f"SELECT * FROM {table} ORDER BY ALL") for table in TABLES}
 
 
+def small_warehouse(folder: Path, extra_config: str = "") -> Path:
+    """Write the six customers above and their related rows into ``folder``, with a config
+    (CONFIG + ``extra_config``), and ingest them into ``folder``/wh.duckdb; returns the config."""
+    (folder / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
+    for name, text in RELATED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    config = folder / "unifica.toml"
+    config.write_text(CONFIG + extra_config, encoding="utf-8")
+    with open_warehouse(folder / "wh.duckdb") as con:
+        ingest_sources(con, load_config(config))
+    return config
+
+
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
     """The config of a warehouse holding the six customers above and their related rows."""
-    (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
-    for name, text in RELATED.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    config = tmp_path / "unifica.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    with open_warehouse(tmp_path / "wh.duckdb") as con:
-        ingest_sources(con, load_config(config))
-    return config
+    return small_warehouse(tmp_path)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from merge.warehouse import open_warehouse
 from tests.conftest import rows
-from tests.test_merge import CONFIG, CUSTOMERS, RELATED, snapshot
+from tests.test_merge import small_warehouse, snapshot
 from unifica.cli import app
 from unifica.config import load_config
 from unifica.errors import UnificaError
@@ -21,16 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    from merge.ingest import ingest_sources
-
-    (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
-    for name, text in RELATED.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "unifica.toml"
-    path.write_text(CONFIG + '[roles]\nauditor = ["query"]\nsteward = ["merge", "review"]\n', encoding="utf-8")
-    with open_warehouse(tmp_path / "wh.duckdb") as con:
-        ingest_sources(con, load_config(path))
-    return path
+    return small_warehouse(tmp_path, '[roles]\nauditor = ["query"]\nsteward = ["merge", "review"]\n')
 
 
 def test_defaults_and_the_file_say_what_each_role_may_do(config: Path) -> None:
