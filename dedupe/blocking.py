@@ -189,13 +189,20 @@ def _stage_new_customers(con: duckdb.DuckDBPyConnection,
 
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
-                    only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None = None) -> BlockingResult:
-    """Block the warehouse's active customers with ``rules`` (their union).
+                    only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None = None, *,
+                    only_changed: bool = False, refresh_all: bool = False) -> BlockingResult:
+    """Block the warehouse's active and merged customers with ``rules`` (their union).
+
+    Blocking reads the features matching kept of each customer (``match_features``), taking
+    them afresh (temp table ``fresh_features``, merge/sql/stage_fresh_features.sql) for the
+    customers that are new or changed since, or for all with ``refresh_all``; the caller
+    keeps them when it stores its result.
 
     Returns a BlockingResult whose ``table`` is the temp table ``blocking_candidates`` of
     ``con``. With ``only_customer_ids`` (a relation or table with a customer_id column, or
-    ids), only pairs with at least one of those customers on a side are kept: the others
-    were proposed before. Block sizes are still counted over all active customers.
+    ids), or ``only_changed`` (the new and changed customers), only pairs with at least one
+    of those customers on a side are kept: the others were proposed before. Block sizes are
+    still counted over all customers.
     """
     if not rules:
         raise ValueError("candidate_pairs needs at least one blocking rule")
@@ -214,17 +221,19 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, .
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     con.execute(f"SET memory_limit = '{BLOCKING_MEMORY}'")
     try:
-        return _block(con, rules, only_customer_ids, started, steps, step)
+        return _block(con, rules, "fresh_features" if only_changed else only_customer_ids, refresh_all,
+                      started, steps, step)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
 
 
 def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
-           only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None, started: float,
-           steps: dict[str, float], step: Callable[[str, float], float]) -> BlockingResult:
+           only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None, refresh_all: bool,
+           started: float, steps: dict[str, float], step: Callable[[str, float], float]) -> BlockingResult:
     t = time.perf_counter()
+    run_sql(con, "stage_fresh_features", particles=sorted(NAME_PARTICLES), everything=refresh_all)
     incremental = _stage_new_customers(con, only_customer_ids)
-    run_sql(con, "stage_blocking_customers", particles=sorted(NAME_PARTICLES))
+    run_sql(con, "stage_blocking_customers")
     t = step("features", t)
     con.execute("CREATE OR REPLACE TEMP TABLE blocking_keys "
                 "(rule_no INTEGER NOT NULL, customer_type TEXT NOT NULL, key TEXT NOT NULL, customer_id BIGINT NOT NULL)")
@@ -258,7 +267,13 @@ def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
 
 
 def drop_blocking_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the temp tables blocking and comparing left on ``con`` (once they are read)."""
+    """Drop the temp tables blocking and comparing left on ``con`` (once they are read), but
+    ``fresh_features``: the caller stores it with its result (``drop_fresh_features``)."""
     for table in ("blocking_new", "blocking_customers", "blocking_keys", "blocking_blocks", CANDIDATES_TABLE,
                   "comparison_customers"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def drop_fresh_features(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the features blocking took of new and changed customers (once stored, or not wanted)."""
+    con.execute("DROP TABLE IF EXISTS fresh_features")

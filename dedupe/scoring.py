@@ -10,6 +10,7 @@ chaining (dedupe/clustering.py) and stores the pairs at or above review in
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import time
@@ -17,18 +18,20 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dedupe.blocking import BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs, drop_blocking_tables
+from dedupe.blocking import (BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs, drop_blocking_tables,
+                             drop_fresh_features)
 from dedupe.clustering import cluster_customers
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
-from merge.warehouse import next_id, run_sql, transaction
+from merge.warehouse import fetch_sql, next_id, run_sql, scalar, transaction
 from schemas.records import CustomerType, PairState
 from unifica.config import MatchingConfig
 from unifica.errors import UnificaError
@@ -51,6 +54,7 @@ LINK_FLOOR = 0.2
 FIT_CUSTOMERS = 100_000        # m is learnt on the pairs among at most this many customers
 MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
 SEED = 20261123                # the random pairs are the same on every run over the same data
+DIFFERENT_DOCUMENTS = "both valid, different"  # the level that keeps two customers apart
 
 
 @dataclass
@@ -58,7 +62,9 @@ class DedupeSummary:
     """What one dedupe run did."""
 
     run_id: int
+    mode: str = "full"            # "full (why)" or "incremental"
     customers: int = 0
+    changed: int = 0              # new or changed customers, whose features were taken again
     blocking: BlockingResult | None = None
     scored: int = 0
     auto_merge: int = 0
@@ -84,7 +90,8 @@ class DedupeSummary:
         if self.blocking is not None:
             rules = " (" + ", ".join(f"{name} {n:,}" for name, n in self.blocking.pairs_per_rule.items() if n) + ")"
         models = ", ".join(f"{t} {k}" for t, k in self.models.items()) or "none"
-        return (f"dedupe run {self.run_id}: {self.customers:,} customers, {self.scored:,} candidate pairs{rules}; "
+        return (f"dedupe run {self.run_id} ({self.mode}): {self.customers:,} customers, {self.changed:,} new or "
+                f"changed; {self.scored:,} candidate pairs compared{rules}; "
                 f"{self.auto_merge:,} auto-merge in {self.clusters:,} clusters of {self.clustered_customers:,} "
                 f"customers, {self.review:,} review ({self.conflicts:,} held back from a cluster), "
                 f"{self.non_match:,} non-match; {self.rejected_skipped:,} rejected pairs not proposed again; "
@@ -92,7 +99,8 @@ class DedupeSummary:
 
     def as_dict(self) -> dict:
         """Counts for the runs table."""
-        return {"customers": self.customers, "candidate_pairs": self.scored,
+        return {"mode": self.mode, "customers": self.customers, "changed": self.changed,
+                "candidate_pairs": self.scored,
                 "pairs_per_rule": self.blocking.pairs_per_rule if self.blocking else {},
                 "auto_merge": self.auto_merge, "review": self.review, "non_match": self.non_match,
                 "conflicts": self.conflicts, "rejected_skipped": self.rejected_skipped,
@@ -172,11 +180,6 @@ def _sessions(rule_mask: np.ndarray, comparisons: tuple[Comparison, ...],
     return sessions
 
 
-def _rule_names(rule_mask: np.ndarray, rules: tuple[BlockingRule, ...]) -> list[list[str]]:
-    """The names of the rules in each mask."""
-    return [[rule.name for i, rule in enumerate(rules) if m >> i & 1] for m in rule_mask.tolist()]
-
-
 def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
          decided: pd.DataFrame, comparisons: tuple[Comparison, ...], customer_type: str, type_customers: int,
          rules: tuple[BlockingRule, ...]) -> MatchModel:
@@ -218,18 +221,26 @@ def _model_levels(model: MatchModel) -> list[dict]:
 def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None = None,
                      run_id: int | None = None, comparisons: tuple[Comparison, ...] = COMPARISONS,
                      rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
-                     compare_map: CompareMap | None = None) -> DedupeSummary:
-    """Score every candidate pair of the warehouse's active customers, cluster the strong
-    ones and store the result (``candidate_pairs``, ``match_levels``). Returns the counts.
+                     compare_map: CompareMap | None = None, refit: bool = False) -> DedupeSummary:
+    """Score the candidate pairs of the warehouse's customers, cluster the strong ones and
+    store the result (``candidate_pairs``, ``match_levels``, ``match_models``). Returns the counts.
+
+    Incremental: with a model kept from an earlier run, only the pairs with a customer that
+    is new or changed since are compared, against every customer (merged ones too, as they
+    were ingested) and against each other, and scored with that model; the pairs kept from
+    earlier runs are clustered again with them. So ingesting A then B, with a dedupe after
+    each, gives the clusters one dedupe after A and B gives with the same model. A full run
+    (the first, ``refit``, ``[matching] model`` asking for another kind, or a customer type
+    grown by more than ``[matching] refit_growth``) compares every pair and fits the model.
 
     Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``). With
     ``compare_map`` the candidate pairs are compared by it (pipelines/scale_out.py: Prefect
     tasks on a Dask cluster), with the same result."""
     if run_id is not None:
-        return _score(con, matching, progress, run_id, comparisons, rules, compare_map)
+        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit)
     run_id = start_run(con, "dedupe")
     try:
-        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map)
+        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit)
     except Exception as exc:
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -237,97 +248,231 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     return summary
 
 
+def stored_models(con: duckdb.DuckDBPyConnection,
+                  comparisons: tuple[Comparison, ...] = COMPARISONS) -> dict[str, MatchModel]:
+    """The model kept for incremental runs, per customer type; empty when there is none or
+    its levels are not those of ``comparisons`` (a new version compares differently)."""
+    models: dict[str, MatchModel] = {}
+    rows = fetch_sql(con, "select_match_model")
+    for key, group in itertools.groupby(rows, key=lambda row: row[:6]):
+        customer_type, kind, prior, customers, pairs_fitted, _ = key
+        type_comparisons = comparisons_for(customer_type, comparisons)
+        by_field = {c.field: c for c in type_comparisons}
+        m = {c.field: np.ones(c.missing + 1) for c in type_comparisons}
+        u = {c.field: np.ones(c.missing + 1) for c in type_comparisons}
+        seen = set()
+        for *_, fld, level, label, m_probability, u_probability in group:
+            c = by_field.get(fld)
+            if c is None or level >= c.missing or c.labels[level] != label:
+                return {}
+            m[fld][level], u[fld][level] = m_probability, u_probability
+            seen.add((fld, level))
+        if len(seen) != sum(c.missing for c in type_comparisons):
+            return {}
+        models[customer_type] = MatchModel(customer_type, type_comparisons, kind, m, u, prior, pairs_fitted, customers)
+    return models
+
+
+def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
+    """Make the model another warehouse fitted (``donor``, a DuckDB file) the one this
+    warehouse's incremental dedupe runs score with (e.g. one fitted on a large base used for
+    a smaller one). One transaction; returns the run id it is recorded under."""
+    donor = Path(donor)
+    if not donor.is_file():
+        raise UnificaError(f"{donor}: no such warehouse")
+    run_id = start_run(con, "adopt model")
+    con.execute("ATTACH ? AS donor (READ_ONLY)", [str(donor)])
+    try:
+        if not scalar(con, "SELECT count(*) FROM donor.match_models"):
+            raise UnificaError(f"{donor} has no fitted model (run a dedupe there first)")
+        with transaction(con):
+            run_sql(con, "delete_match_models")
+            run_sql(con, "delete_match_name_counts")
+            now = datetime.now()
+            run_sql(con, "adopt_match_model", run_id=run_id, now=now)
+            run_sql(con, "adopt_match_levels", run_id=run_id)
+            run_sql(con, "adopt_match_name_counts")
+    except (Exception, duckdb.Error) as exc:
+        finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        con.execute("DETACH donor")
+    finish_run(con, run_id, {"adopt_model": {"from": str(donor.resolve())}})
+    return run_id
+
+
+def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel], matching: MatchingConfig,
+                  decided: pd.DataFrame, refit: bool) -> str | None:
+    """Why this run must fit the model again and compare every pair; None: it need not."""
+    if refit:
+        return "asked to refit"
+    if not models:
+        return "no model yet"
+    for customer_type, count in fetch_sql(con, "count_matchable_customers"):
+        model = models.get(customer_type)
+        if model is not None and count > model.customers * (1 + matching.refit_growth):
+            return f"{customer_type} customers grew from {model.customers:,} to {count:,}"
+    kinds = {model.kind for model in models.values()}
+    if matching.model == "unsupervised" and "supervised" in kinds:
+        return "model = unsupervised"
+    if matching.model == "supervised" and "unsupervised" in kinds:
+        return "model = supervised"
+    if matching.model == "auto" and "unsupervised" in kinds and len(decided):
+        types = con.execute("SELECT customer_id, customer_type FROM customers").df().set_index("customer_id")
+        known = decided.assign(customer_type=types.customer_type.reindex(decided.customer_id_l).to_numpy())
+        for customer_type, model in models.items():
+            of_type = known[known.customer_type == customer_type]
+            is_match = (of_type.decision == "merge").to_numpy()
+            if model.kind == "unsupervised" and min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS:
+                return f"enough steward decisions for a supervised {customer_type} model"
+    return None
+
+
 def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None, run_id: int,
            comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...],
-           compare_map: CompareMap | None) -> DedupeSummary:
+           compare_map: CompareMap | None, refit: bool) -> DedupeSummary:
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
-    blocking = candidate_pairs(con, rules)
-    summary.blocking = blocking
-    summary.customers = blocking.customers
-    t = summary.timed("blocking", started)
-    run_sql(con, "stage_comparison_customers")
-    customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
-    pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
-                        "ORDER BY customer_id_l, customer_id_r").df()
     decided = run_sql(con, "select_steward_decided_pairs").df()
-    rejected = decided[decided.decision == "not_duplicate"]
-    if len(rejected):
-        before = len(pairs)
-        pairs = pairs.merge(rejected[["customer_id_l", "customer_id_r"]], how="left", indicator=True)
-        pairs = pairs[pairs.pop("_merge") == "left_only"].reset_index(drop=True)
-        summary.rejected_skipped = before - len(pairs)
-    type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
-    pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
-    drop_blocking_tables(con)  # all read: their memory (up to the blocking limit) is free again
-    t = summary.timed("loading", t)
+    models = {} if refit else stored_models(con, comparisons)
+    reason = _refit_reason(con, models, matching, decided, refit)
+    full = reason is not None
+    summary.mode = f"full ({reason})" if full else "incremental"
+    if full:
+        models = {}  # fitted again below
+    summary.models = {customer_type: model.kind for customer_type, model in models.items()}
+    try:
+        blocking = candidate_pairs(con, rules, only_changed=not full, refresh_all=refit)
+        summary.blocking = blocking
+        summary.customers = blocking.customers
+        summary.changed = scalar(con, "SELECT count(*) FROM fresh_features")
+        t = summary.timed("blocking", started)
+        run_sql(con, "stage_name_counts", frozen=not full)
+        run_sql(con, "stage_comparison_customers")
+        customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
+        pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask, blocking_rules FROM {blocking.table} "
+                            "ORDER BY customer_id_l, customer_id_r").df()
+        rejected = decided[decided.decision == "not_duplicate"]
+        if len(rejected):
+            before = len(pairs)
+            pairs = pairs.merge(rejected[["customer_id_l", "customer_id_r"]], how="left", indicator=True)
+            pairs = pairs[pairs.pop("_merge") == "left_only"].reset_index(drop=True)
+            summary.rejected_skipped = before - len(pairs)
+        type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
+        pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
+        drop_blocking_tables(con)  # all read: their memory (up to the blocking limit) is free again
+        t = summary.timed("loading", t)
 
-    scored: list[pd.DataFrame] = []
-    levels: list[dict] = []
-    cannot_link: list[tuple[int, int]] = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
-    linked: list[tuple[int, int]] = []  # pairs at or above LINK_FLOOR: only these may share a cluster
-    for customer_type in CustomerType:
-        of_type = pairs[pair_types == customer_type].reset_index(drop=True)
-        if of_type.empty:
-            continue
-        type_comparisons = comparisons_for(customer_type, comparisons)
-        vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress,
-                           compare_map)
-        t = summary.timed("comparing", t)
-        model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
-                     type_counts.get(customer_type, 0), rules)
-        summary.models[customer_type] = model.kind
-        levels.extend(_model_levels(model))
-        scored.append(_scored_pairs(of_type, vectors, model, matching, cannot_link, linked))
-        t = summary.timed("fitting and scoring", t)
+        scored: list[pd.DataFrame] = []
+        levels: list[dict] = []
+        fitted: list[MatchModel] = []
+        for customer_type in CustomerType:
+            of_type = pairs[pair_types == customer_type].reset_index(drop=True)
+            if of_type.empty:
+                continue
+            type_comparisons = comparisons_for(customer_type, comparisons)
+            vectors = _compare(of_type, customers, type_comparisons, f"comparing {customer_type} pairs", progress,
+                               compare_map)
+            t = summary.timed("comparing", t)
+            model = models.get(customer_type)
+            if model is None:
+                model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
+                             type_counts.get(customer_type, 0), rules)
+                fitted.append(model)
+            summary.models[customer_type] = model.kind
+            levels.extend(_model_levels(model))
+            scored.append(_scored_pairs(of_type, vectors, model, matching))
+            t = summary.timed("fitting and scoring", t)
+        summary.scored = sum(len(part) for part in scored)
 
-    table = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
-        columns=["customer_id_l", "customer_id_r", "rule_mask", "match_probability", "level_fields", "level_labels"])
-    summary.scored = len(table)
-    probability = table.match_probability.to_numpy(dtype=float)
-    strong = probability >= matching.auto_merge
-    clustering = cluster_customers(table.customer_id_l.to_numpy()[strong], table.customer_id_r.to_numpy()[strong],
-                                   probability[strong], cannot_link, linked)
-    state = np.where(probability >= matching.review, PairState.REVIEW.value, PairState.NON_MATCH.value).astype(object)
-    joined = np.zeros(len(table), dtype=bool)
-    joined[np.flatnonzero(strong)[clustering.joined]] = True
-    state[joined] = PairState.AUTO_MERGE.value
-    table["state"] = state
-    cluster_id = pd.array(np.zeros(len(table), dtype=np.int64), dtype="Int64")
-    cluster_id[~joined] = pd.NA
-    cluster_id[joined] = [clustering.cluster_of[c] for c in table.customer_id_l.to_numpy()[joined].tolist()]
-    table["cluster_id"] = cluster_id
-    summary.auto_merge = int(joined.sum())
-    summary.conflicts = int((strong & ~joined).sum())
-    summary.review = int((state == PairState.REVIEW.value).sum())
-    summary.non_match = int((state == PairState.NON_MATCH.value).sum())
-    summary.clusters = clustering.clusters
-    summary.clustered_customers = len(clustering.cluster_of)
-
-    t = summary.timed("clustering", t)
-    _store(con, table[state != PairState.NON_MATCH.value], levels, summary.run_id, rules)
-    summary.timed("storing", t)
+        table = _with_kept_pairs(con, scored, rejected, keep_proposals=not full)
+        _cluster(table, matching, rejected, summary)
+        t = summary.timed("clustering", t)
+        probability = table.match_probability.to_numpy(dtype=float)
+        stored = (table.state.to_numpy() != PairState.NON_MATCH.value) | table.different_documents.to_numpy() | (
+            probability >= min(matching.review, LINK_FLOOR))
+        _store(con, table[stored], levels, fitted, full, summary.run_id)
+        summary.timed("storing", t)
+    finally:
+        drop_fresh_features(con)
+        con.execute("DROP TABLE IF EXISTS name_counts")
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel, matching: MatchingConfig,
-                  cannot_link: list[tuple[int, int]], linked: list[tuple[int, int]]) -> pd.DataFrame:
-    """``pairs`` of one customer type with their match probability and, for those at or above
-    review, the level label of every field. Adds to ``cannot_link`` the pairs holding two
-    distinct valid documents and to ``linked`` the pairs alike enough to share a cluster."""
+_PROPOSALS = (PairState.AUTO_MERGE.value, PairState.REVIEW.value, PairState.NON_MATCH.value)
+
+
+def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame], rejected: pd.DataFrame,
+                     keep_proposals: bool) -> pd.DataFrame:
+    """This run's pairs and those earlier runs scored that it keeps (select_kept_pairs.sql):
+    the pairs merges settled always, the proposals too when the run is incremental; never a
+    pair a steward rejected."""
+    columns = ["customer_id_l", "customer_id_r", "match_probability", "level_fields", "level_labels",
+               "blocking_rules", "different_documents"]
+    new = pd.concat(scored, ignore_index=True)[columns] if scored else pd.DataFrame(columns=columns)
+    new["state"] = None
+    new["compared"] = True
+    kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals).df()
+    for known in (new, rejected):  # compared again by this run, or rejected
+        if len(known) and len(kept):
+            seen = kept.merge(known[["customer_id_l", "customer_id_r"]].drop_duplicates(), how="left",
+                              indicator=True)["_merge"] == "both"
+            kept = kept[~seen.to_numpy()].reset_index(drop=True)
+    kept["different_documents"] = [labels is not None and DIFFERENT_DOCUMENTS in list(labels) for labels in kept.level_labels]
+    kept["compared"] = False
+    parts = [part for part in (new, kept[new.columns]) if len(part)]  # concat of an empty frame: a FutureWarning
+    table = pd.concat(parts, ignore_index=True) if parts else new
+    table["different_documents"] = table.different_documents.astype(bool)
+    return table
+
+
+def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFrame, summary: DedupeSummary) -> None:
+    """Cluster the pairs of ``table`` at or above auto-merge (dedupe/clustering.py) and set the
+    state and cluster of every proposal; a pair merges settled keeps its state."""
+    probability = table.match_probability.to_numpy(dtype=float)
+    settled = table.state.notna().to_numpy() & ~table.state.isin(_PROPOSALS).to_numpy()
+    different = table.different_documents.to_numpy(dtype=bool)
+    left, right = table.customer_id_l.to_numpy(), table.customer_id_r.to_numpy()
+    cannot_link = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
+    cannot_link.extend(zip(left[different].tolist(), right[different].tolist()))
+    alike = ((probability >= min(matching.review, LINK_FLOOR)) & ~different) | settled
+    strong = probability >= matching.auto_merge
+    clustering = cluster_customers(left[strong], right[strong], probability[strong], cannot_link,
+                                   list(zip(left[alike].tolist(), right[alike].tolist())))
+    state = np.where(probability >= matching.review, PairState.REVIEW.value, PairState.NON_MATCH.value).astype(object)
+    joined = np.zeros(len(table), dtype=bool)
+    joined[np.flatnonzero(strong)[clustering.joined]] = True
+    state[joined] = PairState.AUTO_MERGE.value
+    state[settled] = table.state.to_numpy()[settled]
+    table["state"] = state
+    cluster_id = pd.array(np.zeros(len(table), dtype=np.int64), dtype="Int64")
+    cluster_id[~joined] = pd.NA
+    cluster_id[joined] = [clustering.cluster_of[c] for c in left[joined].tolist()]
+    table["cluster_id"] = cluster_id
+    proposal = ~settled
+    summary.auto_merge = int((joined & proposal).sum())
+    summary.conflicts = int((strong & ~joined & proposal).sum())
+    summary.review = int((state == PairState.REVIEW.value).sum())
+    summary.non_match = int(((state == PairState.NON_MATCH.value) & proposal).sum())
+    summary.clusters = clustering.clusters
+    summary.clustered_customers = len(clustering.cluster_of)
+
+
+def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
+                  matching: MatchingConfig) -> pd.DataFrame:
+    """``pairs`` of one customer type with their match probability, whether they hold two
+    distinct valid documents (a cannot-link) and, for those worth keeping (at or above the
+    link floor, or a cannot-link), the level label of every field."""
     probability = model.probability(vectors)
     pairs["match_probability"] = probability
     different_documents = np.zeros(len(pairs), dtype=bool)
     for c in model.comparisons:
-        if "both valid, different" in c.labels:
-            different_documents |= vectors[c.field].to_numpy() == c.labels.index("both valid, different")
-    cannot_link.extend(zip(pairs.customer_id_l[different_documents].tolist(),
-                           pairs.customer_id_r[different_documents].tolist()))
-    alike = (probability >= min(matching.review, LINK_FLOOR)) & ~different_documents
-    linked.extend(zip(pairs.customer_id_l[alike].tolist(), pairs.customer_id_r[alike].tolist()))
+        if DIFFERENT_DOCUMENTS in c.labels:
+            different_documents |= vectors[c.field].to_numpy() == c.labels.index(DIFFERENT_DOCUMENTS)
+    pairs["different_documents"] = different_documents
     pairs["level_fields"] = [[c.field for c in model.comparisons]] * len(pairs)
-    kept = np.flatnonzero(probability >= matching.review)  # only stored pairs need their labels
+    kept = np.flatnonzero((probability >= min(matching.review, LINK_FLOOR)) | different_documents)
     labels = np.empty(len(pairs), dtype=object)
     if len(kept):
         labels[kept] = list(np.column_stack([np.array(c.labels, dtype=object)[vectors[c.field].to_numpy()[kept]]
@@ -336,31 +481,48 @@ def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
     return pairs
 
 
-def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], run_id: int,
-           rules: tuple[BlockingRule, ...]) -> None:
-    """Replace the previous proposals with ``pairs`` and record the model, in one transaction."""
+def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], fitted: list[MatchModel],
+           full: bool, run_id: int) -> None:
+    """Replace the previous proposals with ``pairs``, record the model the run scored with,
+    keep the model it fitted and the features it took, in one transaction."""
     scored_pairs = pa.table({
         "customer_id_l": pa.array(pairs.customer_id_l.to_numpy(), pa.int64()),
         "customer_id_r": pa.array(pairs.customer_id_r.to_numpy(), pa.int64()),
         "match_probability": pa.array(pairs.match_probability.to_numpy(), pa.float64()),
-        "level_fields": pa.array(pairs.level_fields.tolist(), pa.list_(pa.string())),
+        "level_fields": pa.array([list(x) for x in pairs.level_fields], pa.list_(pa.string())),
         "level_labels": pa.array([list(x) for x in pairs.level_labels], pa.list_(pa.string())),
-        "blocking_rules": pa.array(_rule_names(pairs.rule_mask.to_numpy(), rules), pa.list_(pa.string())),
+        "blocking_rules": pa.array([list(x) for x in pairs.blocking_rules], pa.list_(pa.string())),
         "state": pa.array(pairs.state.tolist(), pa.string()),
         "cluster_id": pa.array(pairs.cluster_id, pa.int64(), from_pandas=True),
+        "compared": pa.array(pairs.compared.to_numpy(dtype=bool), pa.bool_()),
     })
     model_levels = pa.Table.from_pylist(levels, schema=pa.schema([
         ("customer_type", pa.string()), ("model", pa.string()), ("field", pa.string()), ("level", pa.int32()),
         ("label", pa.string()), ("m_probability", pa.float64()), ("u_probability", pa.float64())]))
+    now = datetime.now()
+    fitted_models = pa.Table.from_pylist(
+        [{"customer_type": m.customer_type, "model": m.kind, "prior": float(m.prior), "customers": int(m.customers),
+          "pairs_fitted": int(m.pairs_fitted), "run_id": run_id, "fitted_at": now} for m in fitted],
+        schema=pa.schema([("customer_type", pa.string()), ("model", pa.string()), ("prior", pa.float64()),
+                          ("customers", pa.int64()), ("pairs_fitted", pa.int64()), ("run_id", pa.int64()),
+                          ("fitted_at", pa.timestamp("us"))]))
     con.register("scored_pairs", scored_pairs)
     con.register("model_levels", model_levels)
+    con.register("fitted_models", fitted_models)
     try:
         with transaction(con):
             first_pair_id = next_id(con, "candidate_pairs", "pair_id")  # before any id is freed
             run_sql(con, "stage_previous_pairs")
             run_sql(con, "delete_proposed_pairs")
-            run_sql(con, "insert_candidate_pairs", first_pair_id=first_pair_id, run_id=run_id, now=datetime.now())
+            run_sql(con, "insert_candidate_pairs", first_pair_id=first_pair_id, run_id=run_id, now=now)
             run_sql(con, "insert_match_levels", run_id=run_id)
+            if full:
+                run_sql(con, "delete_match_models")
+                run_sql(con, "delete_match_name_counts")
+                run_sql(con, "insert_match_name_counts")
+            run_sql(con, "insert_match_models")
+            run_sql(con, "delete_refreshed_match_features")
+            run_sql(con, "insert_refreshed_match_features", now=now, run_id=run_id)
     finally:
-        con.unregister("scored_pairs")
-        con.unregister("model_levels")
+        for name in ("scored_pairs", "model_levels", "fitted_models"):
+            con.unregister(name)

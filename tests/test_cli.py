@@ -55,11 +55,18 @@ def test_dedupe_scores_the_generated_sample_and_prints_a_summary(tmp_path: Path)
     result = runner.invoke(app, ["dedupe", "--config", str(config), "--no-merge"])
     assert result.exit_code == 0, result.output
     dedupe_line, last = result.stdout.strip().splitlines()[-2:]
-    assert dedupe_line.startswith("dedupe run 2: ") and "candidate pairs (" in dedupe_line
+    assert dedupe_line.startswith("dedupe run 2 (full (no model yet)): ") and "candidate pairs compared (" in dedupe_line
     assert "auto-merge in" in dedupe_line and last.startswith("nothing merged (--no-merge)")
     import duckdb
     with duckdb.connect(str(load_config(config).warehouse), read_only=True) as con:
         states = dict(con.execute("SELECT state, count(*) FROM candidate_pairs GROUP BY ALL").fetchall())
         runs = con.execute("SELECT command, status FROM runs ORDER BY run_id").fetchall()
-    assert states.get("auto_merge", 0) > 0 and set(states) <= {"auto_merge", "review"}
+    assert states.get("auto_merge", 0) > 0 and set(states) <= {"auto_merge", "review", "non_match"}
     assert runs == [("ingest", "succeeded"), ("dedupe", "succeeded")]
+    # nothing new: the next dedupe compares nothing; --refit compares every pair again
+    again = runner.invoke(app, ["dedupe", "--config", str(config), "--no-merge"])
+    assert again.exit_code == 0 and "(incremental): " in again.stdout and " 0 candidate pairs compared" in again.stdout
+    refit = runner.invoke(app, ["dedupe", "--config", str(config), "--no-merge", "--refit"])
+    assert refit.exit_code == 0 and "(full (asked to refit)): " in refit.stdout
+    missing = runner.invoke(app, ["dedupe", "--config", str(config), "--model-from", str(tmp_path / "nope.duckdb")])
+    assert missing.exit_code == 1 and "nope.duckdb: no such warehouse" in missing.output

@@ -154,10 +154,11 @@ def test_matching_skips_disabled_and_deleted_customers(config: Path) -> None:
     assert cli(config, "customer", "disable", str(P2)).exit_code == 0
     assert cli(config, "customer", "delete", str(P5)).exit_code == 0
     with open_warehouse(config.parent / "wh.duckdb") as con:
-        con.execute("DELETE FROM candidate_pairs")
-        summary = score_candidates(con, matching)
+        summary = score_candidates(con, matching)   # incremental: their kept pairs go
         assert summary.customers == 4            # P1, P3, P4 and C1
         assert paired(con) and not paired(con) & {P2, P5}
+        refitted = score_candidates(con, matching, refit=True)   # every pair compared again
+        assert refitted.customers == 4 and paired(con) and not paired(con) & {P2, P5}
 
 
 # --- massive actions -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dedupe.comparisons import comparisons_for
-from dedupe.scoring import score_candidates
+from dedupe.scoring import LINK_FLOOR, score_candidates
 from merge.warehouse import open_warehouse
 from tests.golden import build_background
 from unifica.config import MatchingConfig
@@ -55,10 +55,14 @@ def test_scoring_again_gives_the_same_pairs_once_with_the_same_ids(warehouse: du
     before = pairs(warehouse)
     pair_ids = warehouse.execute("SELECT customer_id_l, customer_id_r, pair_id FROM candidate_pairs "
                                  "ORDER BY ALL").fetchall()
-    assert {state for *_, state, _ in before} == {"auto_merge", "review"}  # the background gives both
+    assert {state for *_, state, _ in before} == {"auto_merge", "review", "non_match"}  # the background gives all
     again = score_candidates(warehouse, MatchingConfig())
+    assert again.mode == "incremental" and again.scored == 0  # nothing new to compare
     assert pairs(warehouse) == before
-    assert again.auto_merge + again.review == len(before)
+    assert again.auto_merge + again.review + again.non_match == len(before)
+    refitted = score_candidates(warehouse, MatchingConfig(), refit=True)
+    assert refitted.mode.startswith("full") and refitted.scored >= len(before)
+    assert pairs(warehouse) == before
     duplicated = warehouse.execute("SELECT customer_id_l, customer_id_r FROM candidate_pairs "
                                    "GROUP BY ALL HAVING count(*) > 1").fetchall()
     assert duplicated == []
@@ -93,7 +97,13 @@ def test_rejected_pairs_are_not_proposed_again(warehouse: duckdb.DuckDBPyConnect
                        overridden_id, a3, b3, datetime(2026, 1, 5),
                        overridden_id, a3, b3, a3, datetime(2026, 1, 6)])
 
-    summary = score_candidates(warehouse, MatchingConfig())
+    incremental = score_candidates(warehouse, MatchingConfig())  # compares nothing, clusters again
+    assert incremental.mode == "incremental" and incremental.scored == 0
+    rejected_rows = warehouse.execute("SELECT customer_id_l, customer_id_r, state FROM candidate_pairs "
+                                      "WHERE (customer_id_l, customer_id_r) IN ((?, ?), (?, ?)) ORDER BY ALL",
+                                      [a1, b1, a2, b2]).fetchall()
+    assert rejected_rows == [(a1, b1, "rejected")]
+    summary = score_candidates(warehouse, MatchingConfig(), refit=True)  # compares every pair again
 
     assert summary.rejected_skipped == 2
     rows = warehouse.execute("SELECT customer_id_l, customer_id_r, state FROM candidate_pairs "
@@ -126,9 +136,14 @@ def test_every_pair_explains_itself_field_by_field(scored: duckdb.DuckDBPyConnec
         for c in comparisons:
             assert levels[c.field] in c.labels
         assert rules and ordered
-        assert probability >= MatchingConfig().review
+        # below review, a pair is kept only to keep clusters apart: alike enough to share one
+        # with others (the link floor), or holding two different valid documents
+        different = "both valid, different" in levels.values()
+        assert probability >= LINK_FLOOR or different
         # a strong pair kept out of a cluster by a cannot-link goes to review
-        assert state in (("auto_merge", "review") if probability >= MatchingConfig().auto_merge else ("review",))
+        expected = (("auto_merge", "review") if probability >= MatchingConfig().auto_merge
+                    else ("review",) if probability >= MatchingConfig().review else ("non_match",))
+        assert state in expected
 
 
 def test_match_levels_holds_the_model(scored: duckdb.DuckDBPyConnection) -> None:

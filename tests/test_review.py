@@ -289,7 +289,7 @@ def test_a_steward_edited_report_is_applied(con, config) -> None:
     assert [p.row for p in summary.problems] and "merg" in summary.problems[0].reason
 
     # a new dedupe run never proposes the rejected pair again
-    again = score_candidates(con, config.matching)
+    again = score_candidates(con, config.matching, refit=True)  # compares every pair again
     assert again.rejected_skipped >= 1
     pair = (rejected["customer_id_left"], rejected["customer_id_right"])
     assert rows(con, "SELECT pair_id, state FROM candidate_pairs WHERE customer_id_l = ? AND customer_id_r = ?",

@@ -81,6 +81,12 @@ def ingest(
 def dedupe(
     config: ConfigOption = Path("unifica.toml"),
     no_merge: Annotated[bool, typer.Option("--no-merge", help="Only score and cluster; merge nothing.")] = False,
+    refit: Annotated[bool, typer.Option(
+        "--refit", help="Take every customer's features again, fit the model again and compare every pair "
+                        "(otherwise only new and changed customers are compared, with the kept model).")] = False,
+    model_from: Annotated[Path | None, typer.Option(
+        "--model-from", metavar="WAREHOUSE", help="First adopt the model another warehouse fitted, and score "
+                                                  "with it.")] = None,
 ) -> None:
     """Find the duplicate customers and merge the certain ones, as the nightly run does.
 
@@ -90,6 +96,12 @@ def dedupe(
     unmerge`); pairs between review and auto_merge go to the steward's review report (state
     review); the rest are non-matches. Pairs a steward rejected are never proposed again.
     With --no-merge the clusters wait (state auto_merge) for a later dedupe or run.
+
+    Incremental: once a model is fitted, a dedupe compares only the customers that are new
+    or changed since the last one, against every customer and each other, and clusters
+    them with the pairs kept from before. The model is fitted again (and every pair
+    compared) on --refit, when [matching] model asks for another kind, or when a customer
+    type has grown by more than [matching] refit_growth (default 1.0: doubled).
     """
     from dedupe.scoring import score_candidates
     from merge.merging import auto_merge
@@ -98,8 +110,12 @@ def dedupe(
 
     cfg = load_config(config)
     with open_warehouse(cfg.warehouse) as con:
+        if model_from is not None:
+            from dedupe.scoring import adopt_model
+            adopt_model(con, model_from)
+            out.print(f"adopted the model of {model_from}", highlight=False)
         with progress_bars() as progress:
-            summary = score_candidates(con, cfg.matching, progress=Bars(progress))
+            summary = score_candidates(con, cfg.matching, progress=Bars(progress), refit=refit)
         merged = None if no_merge else auto_merge(con, survivorship=cfg.merge.survivorship,
                                                   fill_missing=cfg.merge.fill_missing)
     out.print(summary.line(), highlight=False, soft_wrap=True)

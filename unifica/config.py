@@ -69,6 +69,9 @@ class MatchingConfig:
     auto_merge: float = 0.95
     review: float = 0.60
     model: str = "auto"
+    # a dedupe run fits the model again (and re-scores every pair) when a customer type has
+    # grown by more than this share since the fit; otherwise it scores only what is new
+    refit_growth: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         auto_merge=_probability(matching_raw, "auto_merge", where, 0.95),
         review=_probability(matching_raw, "review", where, 0.60),
         model=_text(matching_raw, "model", f"{where} [matching]", "auto"),
+        refit_growth=_share(matching_raw, "refit_growth", where, 1.0),
     )
     if matching.review > matching.auto_merge:
         raise UnificaError(f"{where} [matching]: review ({matching.review}) must not be above "
@@ -276,6 +280,13 @@ def _paths(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UnificaError(f"{where}: {key} must be a list of file paths or globs")
     return tuple(value)
+
+
+def _share(raw: dict[str, Any], key: str, where: str, default: float) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise UnificaError(f"{where} [matching]: {key} must be a number of at least 0, got {value!r}")
+    return float(value)
 
 
 def _probability(raw: dict[str, Any], key: str, where: str, default: float) -> float:

@@ -1,0 +1,2 @@
+-- The name counts of the model adopted from `donor` (merge/sql/adopt_match_model.sql).
+INSERT INTO match_name_counts SELECT * FROM donor.match_name_counts;

@@ -1,0 +1,141 @@
+"""Incremental matching (issue 5): records arriving in two runs end in the same customers as
+the same records arriving in one, and a run compares only what is new.
+
+Two warehouses from the same generated sources: one ingests everything but a later batch
+(the 2025 web form and the call centre), dedupes and auto-merges, then ingests the batch
+and does it again; the other ingests everything at once and dedupes once, scoring with the
+model the first warehouse fitted (``adopt_model``: a refitted model would score every pair a
+little differently, so equality is stated for one model). Plain functions, as the
+consolidation flow calls them (tests/test_flows.py runs the flow itself).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dedupe.scoring import adopt_model, score_candidates
+from merge.ingest import ingest_sources
+from merge.merging import auto_merge
+from merge.warehouse import open_warehouse
+from unifica.config import load_config
+from unifica.errors import UnificaError
+from unifica.synth import generate
+
+LATER = ("web_form_2025.csv", "call_centre.csv", "call_centre_tickets.csv", "call_centre_attachments.csv")
+
+
+def _consolidate(folder: Path) -> tuple:
+    """Ingest, dedupe and auto-merge as the nightly run does; returns the dedupe summary."""
+    config = load_config(folder / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:
+        ingest_sources(con, config)
+        summary = score_candidates(con, config.matching)
+        auto_merge(con, survivorship=config.merge.survivorship, fill_missing=config.merge.fill_missing)
+    return summary
+
+
+def _customers(path: Path) -> set[frozenset]:
+    """The customers as groups of source records (customer ids differ between warehouses)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("SELECT source_system, source_record_id, customer_id FROM record_resolution").fetchall()
+    groups: dict[int, set] = {}
+    for system, record, customer in rows:
+        groups.setdefault(customer, set()).add((system, record))
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.fixture(scope="module")
+def two_warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tuple]:
+    root = tmp_path_factory.mktemp("incremental")
+    generate(root / "at_once", customers=600, seed=21)
+    shutil.copytree(root / "at_once", root / "in_two")
+    (root / "later").mkdir()
+    for name in LATER:
+        shutil.move(root / "in_two" / name, root / "later" / name)
+    first = _consolidate(root / "in_two")
+    for name in LATER:
+        shutil.move(root / "later" / name, root / "in_two" / name)
+    second = _consolidate(root / "in_two")
+    at_once, in_two = root / "at_once" / "unifica.duckdb", root / "in_two" / "unifica.duckdb"
+    with open_warehouse(at_once) as con:
+        adopt_model(con, in_two)
+    once = _consolidate(root / "at_once")
+    return at_once, in_two, (first, second, once)
+
+
+def test_two_runs_give_the_customers_one_run_gives(two_warehouses: tuple[Path, Path, tuple]) -> None:
+    at_once, in_two, (first, second, once) = two_warehouses
+    assert first.mode.startswith("full") and second.mode == "incremental" and once.mode == "incremental"
+    in_two_customers, at_once_customers = _customers(in_two), _customers(at_once)
+    assert sum(map(len, in_two_customers)) == sum(map(len, at_once_customers)) > 500
+    merged = [g for g in at_once_customers if len(g) > 1]
+    assert len(merged) > 50  # the generator's duplicates were found and merged
+    assert in_two_customers == at_once_customers
+
+
+def test_the_second_run_compares_only_pairs_with_a_new_or_changed_customer(
+        two_warehouses: tuple[Path, Path, tuple]) -> None:
+    _, in_two, (first, second, once) = two_warehouses
+    assert 0 < second.changed < second.customers
+    assert 0 < second.scored < once.scored
+    with duckdb.connect(str(in_two), read_only=True) as con:
+        run = second.run_id
+        taken = con.execute("SELECT count(*) FROM match_features WHERE run_id = ?", [run]).fetchall()[0][0]
+        new_pairs = con.execute("SELECT count(*) FROM candidate_pairs p WHERE p.run_id = ? AND NOT EXISTS ("
+                                "SELECT 1 FROM match_features f WHERE f.run_id = ? AND f.customer_id IN "
+                                "(p.customer_id_l, p.customer_id_r))", [run, run]).fetchall()[0][0]
+    assert taken == second.changed
+    assert new_pairs == 0  # every pair the second run scored has a customer it took afresh
+
+
+def test_a_run_with_nothing_new_compares_nothing_and_changes_nothing(tmp_path: Path) -> None:
+    generate(tmp_path, customers=200, seed=3)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:
+        before = con.execute("SELECT * EXCLUDE (run_id, scored_at) FROM candidate_pairs ORDER BY pair_id").fetchall()
+        again = score_candidates(con, config.matching)
+        after = con.execute("SELECT * EXCLUDE (run_id, scored_at) FROM candidate_pairs ORDER BY pair_id").fetchall()
+    assert again.mode == "incremental" and again.changed == 0 and again.scored == 0
+    assert after == before
+
+
+def test_a_steward_edit_makes_the_customer_compared_again(tmp_path: Path) -> None:
+    from merge.customer_admin import edit_customer
+    from unifica.roles import Actor
+
+    generate(tmp_path, customers=200, seed=4)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:
+        customer = con.execute("SELECT min(customer_id) FROM customers WHERE status = 'active' "
+                               "AND customer_type = 'person'").fetchall()[0][0]
+        edit_customer(con, customer, {"city": "Manizales"}, actor=Actor("ana", "admin"),
+                      command=f"customer edit {customer} --set city=Manizales")
+        again = score_candidates(con, config.matching)
+        city = con.execute("SELECT city FROM match_features WHERE customer_id = ?", [customer]).fetchall()[0][0]
+    assert again.changed == 1 and city == "manizales"
+
+
+def test_growth_past_refit_growth_fits_the_model_again(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:
+        con.execute("UPDATE match_models SET customers = customers // 3")  # as if fitted on a third of today's base
+        summary = score_candidates(con, replace(config.matching, refit_growth=1.0))
+    assert summary.mode.startswith("full (") and "customers grew from" in summary.mode
+
+
+def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "empty.duckdb"):
+        pass
+    with open_warehouse(tmp_path / "other.duckdb") as con:
+        with pytest.raises(UnificaError, match="has no fitted model"):
+            adopt_model(con, tmp_path / "empty.duckdb")
+        assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
