@@ -3,7 +3,8 @@
 A merge moves the chosen elements of the merged customers (contact details, accounts,
 tickets; attachments follow their tickets) to the main customer, re-points their relations,
 fills the main customer's empty basic fields (``[merge] fill_missing``), marks them
-``merged`` into the main customer and settles the candidate pairs among them. Before it
+``merged`` into the main customer and settles the candidate pairs among them (pairs whose
+two customers live in its customers: a pair may name a customer merged earlier). Before it
 changes a row it saves the row as it was (migration 0004), so ``unmerge`` restores exactly.
 
 The SQL is set-based: one merge from the command line and a hundred thousand from the

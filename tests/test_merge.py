@@ -388,6 +388,36 @@ def test_the_main_customer_is_the_most_complete_then_the_most_recent(con: duckdb
     assert rank_customers(con, [P5, P4], ("newest",)) == [P4, P5]
 
 
+# Candidate pairs naming a customer already merged (dedupe scores customers as they were
+# ingested): the merge side works with the customers they live in now.
+
+def add_pairs(con: duckdb.DuckDBPyConnection, state: str, cluster_id: int | None,
+              *pairs: tuple[int, int, float]) -> list[int]:
+    """Store candidate pairs (customer, customer, probability) as dedupe stores them; returns their ids."""
+    first = rows(con, "SELECT coalesce(max(pair_id), 0) + 1 FROM candidate_pairs")[0][0]
+    for pair_id, (a, b, probability) in enumerate(pairs, first):
+        con.execute("INSERT INTO candidate_pairs (pair_id, customer_id_l, customer_id_r, match_probability, levels, "
+                    "blocking_rules, state, cluster_id, run_id, scored_at) "
+                    "VALUES (?, ?, ?, ?, MAP {'full_name': 'same'}, ['phone'], ?, ?, NULL, now())",
+                    [pair_id, min(a, b), max(a, b), probability, state, cluster_id])
+    return list(range(first, first + len(pairs)))
+
+
+def states(con: duckdb.DuckDBPyConnection, pair_ids: list[int]) -> list[str]:
+    return [rows(con, "SELECT state FROM candidate_pairs WHERE pair_id = ?", [p])[0][0] for p in pair_ids]
+
+
+def test_a_merge_settles_the_pairs_of_customers_living_in_its_customers(con: duckdb.DuckDBPyConnection) -> None:
+    merge_customers(con, P1, [P2], actor="marta")
+    settled = add_pairs(con, "review", None, (P2, P4, 0.8), (P2, P1, 0.7))
+    kept = add_pairs(con, "review", None, (P2, P5, 0.8))
+    before = snapshot(con)
+    result = merge_customers(con, P4, [P1], actor="marta")
+    assert states(con, settled + kept) == ["accepted", "accepted", "review"]
+    unmerge(con, result.merge_id, actor="luis")
+    assert snapshot(con) == before
+
+
 runner = CliRunner(env={"UNIFICA_ROLE": "steward"})
 
 
