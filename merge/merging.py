@@ -291,7 +291,7 @@ def auto_merge(con: duckdb.DuckDBPyConnection, *, survivorship: Sequence[str] = 
 
 def _settle_merged_clusters(con: duckdb.DuckDBPyConnection) -> None:
     """The auto-merge clusters whose customers all live in one customer already: their pairs
-    become auto_merged, kept for undo with the merge that made them one (stage_settled_clusters.sql)."""
+    become auto_merged, kept for undo with the newest merge into it (stage_settled_clusters.sql)."""
     for step in ("stage_settled_clusters", "save_merge_undo_candidate_pairs", "mark_merged_pairs",
                  "update_merge_undo_counts"):
         run_sql(con, step)
