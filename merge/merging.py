@@ -3,7 +3,8 @@
 A merge moves the chosen elements of the merged customers (contact details, accounts,
 tickets; attachments follow their tickets) to the main customer, re-points their relations,
 fills the main customer's empty basic fields (``[merge] fill_missing``), marks them
-``merged`` into the main customer and settles the candidate pairs among them. Before it
+``merged`` into the main customer and settles the candidate pairs among them (pairs whose
+two customers live in its customers: a pair may name a customer merged earlier). Before it
 changes a row it saves the row as it was (migration 0004), so ``unmerge`` restores exactly.
 
 The SQL is set-based: one merge from the command line and a hundred thousand from the
@@ -252,27 +253,48 @@ def unmerge(con: duckdb.DuckDBPyConnection, merge_id: int, *, actor: str, cascad
 def auto_merge(con: duckdb.DuckDBPyConnection, *, survivorship: Sequence[str] = DEFAULT_SURVIVORSHIP,
                fill_missing: bool = True) -> AutoMergeSummary:
     """Merge every auto-merge cluster (candidate pairs in state auto_merge) into the main
-    customer survivorship chooses, recorded with actor ``auto``; one transaction for all."""
+    customer survivorship chooses, recorded with actor ``auto``; one transaction for all.
+
+    A cluster is the customers its pairs' customers live in now (a pair may name a customer
+    merged earlier): two or more, all active, are merged; a cluster living in one customer
+    only has its pairs settled (auto_merged); one with a customer disabled or deleted waits.
+    Two clusters living partly in the same customer cannot be one batch of merges: the
+    second is merged in a next round, into what the first became."""
     started = time.perf_counter()
     summary = AutoMergeSummary()
     with transaction(con):
-        run_sql(con, "stage_auto_merge_clusters")
-        ranked = rank_groups(con, survivorship)
-        why = {row[0]: row[1:] for row in fetch_sql(con, "select_auto_merge_pairs")}
-        requests = []
-        for group_id, group in ranked.groupby("group_id", sort=True):
-            ids = [int(c) for c in group.customer_id]
-            pair_id, strongest, weakest, pairs = why[group_id]
-            reason = (f"auto-merge: cluster of {len(ids)} customers, {pairs} candidate "
-                      f"pair{'s' if pairs > 1 else ''} with match probability {weakest:.4f} to {strongest:.4f}")
-            requests.append(MergeRequest(ids[0], tuple(ids[1:]), ELEMENTS, AUTO_ACTOR, reason,
-                                         int(pair_id), float(weakest)))
-        apply_merges(con, requests, fill_missing=fill_missing)
+        while True:
+            _settle_merged_clusters(con)
+            run_sql(con, "stage_auto_merge_clusters")
+            ranked = rank_groups(con, survivorship)
+            why = {row[0]: row[1:] for row in fetch_sql(con, "select_auto_merge_pairs")}
+            requests, taken = [], set()
+            for group_id, group in ranked.groupby("group_id", sort=True):
+                ids = [int(c) for c in group.customer_id]
+                if taken.intersection(ids):
+                    continue  # shares a customer with a cluster of this round: the next round
+                taken.update(ids)
+                pair_id, strongest, weakest, pairs = why[group_id]
+                reason = (f"auto-merge: cluster of {len(ids)} customers, {pairs} candidate "
+                          f"pair{'s' if pairs > 1 else ''} with match probability {weakest:.4f} to {strongest:.4f}")
+                requests.append(MergeRequest(ids[0], tuple(ids[1:]), ELEMENTS, AUTO_ACTOR, reason,
+                                             int(pair_id), float(weakest)))
+            if not requests:
+                break
+            apply_merges(con, requests, fill_missing=fill_missing)
+            summary.merges += len(requests)
+            summary.merged_customers += sum(len(r.merged_customer_ids) for r in requests)
         summary.clusters_waiting = fetch_sql(con, "count_waiting_clusters")[0][0]
-        summary.merges = len(requests)
-        summary.merged_customers = sum(len(r.merged_customer_ids) for r in requests)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _settle_merged_clusters(con: duckdb.DuckDBPyConnection) -> None:
+    """The auto-merge clusters whose customers all live in one customer already: their pairs
+    become auto_merged, kept for undo with the newest merge into it (stage_settled_clusters.sql)."""
+    for step in ("stage_settled_clusters", "save_merge_undo_candidate_pairs", "mark_merged_pairs",
+                 "update_merge_undo_counts"):
+        run_sql(con, step)
 
 
 def _undo_order(con: duckdb.DuckDBPyConnection, merge_id: int) -> list[int]:

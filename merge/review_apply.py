@@ -7,18 +7,23 @@ any case and with stray spaces ("Not duplicate" is not_duplicate). Each row ends
 - skipped: no decision, or skip (nothing is recorded: the pair comes back in the next report);
 - unreadable: a decision or main that is not one of the choices, or key columns that are not
   the report's (reported by row, nothing applied);
-- stale: the row is from another warehouse, the pair is gone or no longer in review, a
-  customer was merged or deleted, or the pair's fingerprint (what the steward saw) changed;
+- stale: the row is from another warehouse, the pair is gone or no longer in review, its
+  customers no longer live in the two customers the row shows (one was merged since, or a
+  merge undone), one of those was disabled or deleted, or the pair's fingerprint (what the
+  steward saw) changed;
 - already applied: this decision is recorded for this pair (the same report applied again);
 - conflicting: merges that would join the two customers of a pair the steward marked
   not_duplicate (every row of that group), or one pair given two different decisions;
 - merged or rejected: applied, all in one transaction.
 
-Merges are grouped into disjoint merges (the connected components of the pairs marked
-merge); a group's main customer is the ``main`` chosen on its strongest pair (survivorship
-when left empty); each group is one merge (merge.merging.apply_merges) by the steward.
-not_duplicate makes the pair ``rejected``: never proposed again. Every applied decision is a
-review_decisions row.
+A row's customers are the two customers the pair's customers live in (the report shows a
+pair naming a merged customer as the customer it was merged into): merges and decisions are
+about them. Merges are grouped into disjoint merges (the connected components of the pairs
+marked merge); a group's main customer is the ``main`` chosen on its strongest pair
+(survivorship when left empty); each group is one merge (merge.merging.apply_merges) by the
+steward. not_duplicate makes the pair ``rejected``, and with it every pair in review leading
+to the same two customers (the report showed them as one row): never proposed again. Every
+applied decision is a review_decisions row, with the customers the row showed.
 """
 from __future__ import annotations
 
@@ -41,13 +46,12 @@ from merge.review_export import (DECISION, KEY_COLUMNS, KEY_FINGERPRINT, KEY_LEF
                                  review_pairs, warehouse_id)
 from merge.survivorship import DEFAULT_SURVIVORSHIP, rank_customers
 from merge.warehouse import fetch_sql, next_id, registered, run_sql, transaction
-from schemas.records import PairState
+from schemas.records import CustomerStatus, PairState
 from unifica.errors import UnificaError
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 STALE, CONFLICTING, UNREADABLE = "stale", "conflicting", "unreadable"
-_GONE = ("merged", "deleted")
 
 
 @dataclass(frozen=True)
@@ -234,9 +238,10 @@ def apply_review(con: duckdb.DuckDBPyConnection, path: Path, *, steward: str, fi
         conflicting = {p.row for p in summary.problems if p.kind == CONFLICTING}
         rejected = [r for r in fresh if r.decision == Decision.NOT_DUPLICATE and r.row not in conflicting]
         requests, mains = _merge_requests(con, groups, steward, survivorship)
-        apply_merges(con, requests, fill_missing=fill_missing, now=now)
         merged_rows = [row for group in groups for row in group]
+        # before the merges: a rejected pair's customers are found by the customers they live in now
         _record(con, merged_rows, mains, rejected, steward, path, now)
+        apply_merges(con, requests, fill_missing=fill_missing, now=now)
     summary.merged_pairs = len(merged_rows)
     summary.merges = len(requests)
     summary.merged_customers = sum(len(r.merged_customer_ids) for r in requests)
@@ -264,6 +269,9 @@ def _fresh_rows(con: duckdb.DuckDBPyConnection, rows: list[ReportRow],
             by_pair.setdefault(row.pair_id, []).append(row)
     current = {p["pair_id"]: p for p in review_pairs(con, by_pair)}
     recorded = {tuple(r) for r in fetch_sql(con, "select_recorded_review_decisions")}
+    shown = sorted({c for same in by_pair.values() for r in same for c in (r.customer_id_l, r.customer_id_r)})
+    living = {c: (status, surviving_id) for c, _, status, _, surviving_id, _ in
+              (fetch_sql(con, "select_merge_customers", customer_ids=shown) if shown else [])}
     fresh, already = [], 0
     for pair_id, same_pair in sorted(by_pair.items()):
         row = same_pair[0]  # copies of one row (pasted twice) count once
@@ -275,7 +283,7 @@ def _fresh_rows(con: duckdb.DuckDBPyConnection, rows: list[ReportRow],
         if (pair_id, row.customer_id_l, row.customer_id_r, row.decision.value) in recorded:
             already += 1
             continue
-        why = _stale(row, current.get(pair_id), here)
+        why = _stale(row, current.get(pair_id), here, living)
         if why:
             summary.problems.append(RowProblem(row.row, STALE, why))
         else:
@@ -283,15 +291,26 @@ def _fresh_rows(con: duckdb.DuckDBPyConnection, rows: list[ReportRow],
     return fresh, already
 
 
-def _stale(row: ReportRow, pair: dict[str, Any] | None, here: str) -> str | None:
-    """Why a row can no longer be applied, or None."""
-    if pair is None or (pair["customer_id_l"], pair["customer_id_r"]) != (row.customer_id_l, row.customer_id_r):
+def _stale(row: ReportRow, pair: dict[str, Any] | None, here: str,
+           living: dict[int, tuple[str, int]]) -> str | None:
+    """Why a row can no longer be applied, or None. ``living``: each customer the report
+    names, its status and the customer it lives in now."""
+    if pair is None:
         return (f"pair {row.pair_id} of customers {row.customer_id_l} and {row.customer_id_r} is no longer a "
                 f"candidate pair (re-scored by a later dedupe?); decide it in a new report")
     if pair["state"] != PairState.REVIEW:
         return f"pair {row.pair_id} is {pair['state']} now, no longer in review"
+    if (pair["customer_id_l"], pair["customer_id_r"]) != (row.customer_id_l, row.customer_id_r):
+        for customer_id in (row.customer_id_l, row.customer_id_r):
+            status, surviving_id = living.get(customer_id, (None, None))
+            if status == CustomerStatus.MERGED:
+                return (f"customer {customer_id} was merged since the export: it now lives in customer "
+                        f"{surviving_id}; decide it in a new report")
+        return (f"pair {row.pair_id} is now between customers {pair['customer_id_l']} and {pair['customer_id_r']}, "
+                f"not {row.customer_id_l} and {row.customer_id_r} (a merge undone since the export?); decide it "
+                f"in a new report")
     for side in ("l", "r"):
-        if pair[f"status_{side}"] in _GONE:
+        if pair[f"status_{side}"] != CustomerStatus.ACTIVE:
             return f"customer {pair[f'customer_id_{side}']} was {pair[f'status_{side}']} since the export"
     if fingerprint(here, pair) != row.fingerprint:
         return (f"customers {row.customer_id_l} and {row.customer_id_r} or their pair changed since the export; "
@@ -351,7 +370,8 @@ def _merge_requests(con: duckdb.DuckDBPyConnection, groups: list[list[ReportRow]
 
 def _record(con: duckdb.DuckDBPyConnection, merged: list[ReportRow], mains: dict[int, int],
             rejected: list[ReportRow], steward: str, path: Path, now: datetime) -> None:
-    """Reject the not_duplicate pairs and write a review_decisions row per applied decision."""
+    """Reject the not_duplicate pairs (and the pairs in review leading to the same two customers)
+    and write a review_decisions row per applied decision; before the report's merges."""
     rows = merged + rejected
     if not rows:
         return

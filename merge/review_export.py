@@ -1,11 +1,14 @@
 """The steward's review report, written (DESIGN.md, "Matching": the pairs between review and
 auto-merge go to the steward report; `unifica review export`).
 
-One row per candidate pair in the review band whose customers are both still there (neither
-merged nor deleted), grouped in clusters (the connected components of those pairs), the
-strongest cluster first and the strongest pair first within it. Each row shows both
-customers' values side by side for every compared field, the level label the field reached
-and the weight of that level, log2(m/u) in the model of the dedupe run that scored the pair,
+One row per candidate pair in the review band, shown as the two customers its customers
+live in (a pair may name a customer merged since it was scored, or before: the customer it
+was merged into stands for it), when those are two distinct active customers; pairs leading
+to the same two customers make one row, the strongest pair's. Rows are grouped in clusters
+(the connected components of those pairs), the strongest cluster first and the strongest pair
+first within it. Each row shows both customers' values side by side for every compared
+field, the level label the field reached (between the pair's own customers, as scored) and
+the weight of that level, log2(m/u) in the model of the dedupe run that scored the pair,
 coloured green (agree), amber (partly), red (disagree, or evidence against). The steward
 fills ``decision`` (merge / not_duplicate / skip) and ``main`` (left / right, prefilled by
 survivorship) and hands the file back to ``unifica review apply`` (merge/review_apply.py).
@@ -147,7 +150,8 @@ def warehouse_id(con: duckdb.DuckDBPyConnection) -> str:
 
 def review_pairs(con: duckdb.DuckDBPyConnection, pair_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """The pairs to review now (``pair_ids`` None) or the given pairs whatever their state, as
-    select_review_pairs.sql shows them, by pair id."""
+    select_review_pairs.sql shows them, by pair id: customer_id_l and customer_id_r are the
+    customers the pair's customers live in now, smaller id left."""
     if pair_ids is None:
         run_sql(con, "stage_review_export_pairs")
     else:

@@ -388,6 +388,101 @@ def test_the_main_customer_is_the_most_complete_then_the_most_recent(con: duckdb
     assert rank_customers(con, [P5, P4], ("newest",)) == [P4, P5]
 
 
+# Candidate pairs naming a customer already merged (dedupe scores customers as they were
+# ingested): the merge side works with the customers they live in now.
+
+def add_pairs(con: duckdb.DuckDBPyConnection, state: str, cluster_id: int | None,
+              *pairs: tuple[int, int, float]) -> list[int]:
+    """Store candidate pairs (customer, customer, probability) as dedupe stores them; returns their ids."""
+    first = rows(con, "SELECT coalesce(max(pair_id), 0) + 1 FROM candidate_pairs")[0][0]
+    for pair_id, (a, b, probability) in enumerate(pairs, first):
+        con.execute("INSERT INTO candidate_pairs (pair_id, customer_id_l, customer_id_r, match_probability, levels, "
+                    "blocking_rules, state, cluster_id, run_id, scored_at) "
+                    "VALUES (?, ?, ?, ?, MAP {'full_name': 'same'}, ['phone'], ?, ?, NULL, now())",
+                    [pair_id, min(a, b), max(a, b), probability, state, cluster_id])
+    return list(range(first, first + len(pairs)))
+
+
+def states(con: duckdb.DuckDBPyConnection, pair_ids: list[int]) -> list[str]:
+    return [rows(con, "SELECT state FROM candidate_pairs WHERE pair_id = ?", [p])[0][0] for p in pair_ids]
+
+
+def test_auto_merge_merges_a_new_customer_into_the_customer_a_merged_member_lives_in(
+        con: duckdb.DuckDBPyConnection) -> None:
+    first = merge_customers(con, P1, [P2], actor="marta")
+    # A cluster scored on the customers as ingested: P2 (now in P1) with P1 and with P3.
+    pairs = add_pairs(con, "auto_merge", P1, (P1, P2, 0.99), (P2, P3, 0.97))
+    before = snapshot(con)
+    summary = auto_merge(con)
+    assert (summary.merges, summary.merged_customers, summary.clusters_waiting) == (1, 1, 0)
+    (merge_id, reason), = rows(con, "SELECT merge_id, reason FROM merge_events WHERE merge_id <> ?", [first.merge_id])
+    assert rows(con, "SELECT main_customer_id, merged_customer_ids, actor, pair_id FROM merge_events "
+                     "WHERE merge_id = ?", [merge_id]) == [(P1, [P3], "auto", pairs[0])]
+    assert reason.startswith("auto-merge: cluster of 2 customers, 2 candidate pairs")
+    assert rows(con, "SELECT customer_id, status, merged_into FROM customers WHERE customer_id IN (?, ?, ?) "
+                     "ORDER BY 1", [P1, P2, P3]) == [(P1, "active", None), (P2, "merged", P1), (P3, "merged", P1)]
+    assert rows(con, "SELECT DISTINCT customer_id FROM tickets WHERE ticket_number IN ('T-1', 'T-2')") == [(P1,)]
+    assert states(con, pairs) == ["auto_merged", "auto_merged"]
+    assert rows(con, "SELECT undo->>'candidate_pairs' FROM merge_events WHERE merge_id = ?", [merge_id]) == [("2",)]
+    # the first merge cannot be undone under the second; the second undoes back to the cluster
+    with pytest.raises(UnificaError, match=f"later merge {merge_id} changed the same"):
+        unmerge(con, first.merge_id, actor="luis")
+    unmerge(con, merge_id, actor="luis")
+    assert snapshot(con) == before
+
+
+def test_a_cluster_living_in_one_customer_merges_nothing_and_its_pairs_are_settled(
+        con: duckdb.DuckDBPyConnection) -> None:
+    first = merge_customers(con, P1, [P2, P3], actor="marta")
+    pairs = add_pairs(con, "auto_merge", P1, (P2, P3, 0.98), (P1, P3, 0.97))
+    before = snapshot(con)
+    summary = auto_merge(con)
+    assert (summary.merges, summary.merged_customers, summary.clusters_waiting) == (0, 0, 0)
+    assert states(con, pairs) == ["auto_merged", "auto_merged"]
+    assert {t: v for t, v in snapshot(con).items() if t != "candidate_pairs"} == \
+        {t: v for t, v in before.items() if t != "candidate_pairs"}
+    assert rows(con, "SELECT merge_id FROM merge_events") == [(first.merge_id,)]
+    # The pairs are kept with the merge that made P1, P2 and P3 one: undoing it puts them back.
+    assert rows(con, "SELECT undo->>'candidate_pairs' FROM merge_events") == [("2",)]
+    undone = unmerge(con, first.merge_id, actor="luis")
+    assert undone.restored["candidate_pairs"] == 2
+    assert states(con, pairs) == ["auto_merge", "auto_merge"]
+    assert rows(con, "SELECT count(*) FROM customers WHERE status = 'merged'") == [(0,)]
+    again = auto_merge(con)  # the cluster, three customers again, is merged again
+    assert (again.merges, again.merged_customers) == (1, 2)
+    assert states(con, pairs) == ["auto_merged", "auto_merged"]
+
+
+def test_clusters_sharing_a_customer_are_merged_one_after_the_other_and_disabled_ones_wait(
+        con: duckdb.DuckDBPyConnection) -> None:
+    merge_customers(con, P1, [P2], actor="marta")
+    con.execute("UPDATE customers SET status = 'disabled' WHERE customer_id = ?", [P4])
+    # Clusters 2 and 1 both live partly in P1; cluster 4 has the disabled P4.
+    first = add_pairs(con, "auto_merge", P2, (P2, P3, 0.97))
+    second = add_pairs(con, "auto_merge", P1, (P1, P5, 0.96))
+    waiting = add_pairs(con, "auto_merge", P4, (P2, P4, 0.99))
+    before = snapshot(con)
+    summary = auto_merge(con)
+    assert (summary.merges, summary.merged_customers, summary.clusters_waiting) == (2, 2, 1)
+    assert rows(con, "SELECT main_customer_id, merged_customer_ids FROM merge_events WHERE actor = 'auto' "
+                     "ORDER BY merge_id") == [(P1, [P5]), (P1, [P3])]
+    assert states(con, first + second + waiting) == ["auto_merged", "auto_merged", "auto_merge"]
+    for (merge_id,) in rows(con, "SELECT merge_id FROM merge_events WHERE actor = 'auto' ORDER BY 1 DESC"):
+        unmerge(con, merge_id, actor="luis")
+    assert snapshot(con) == before
+
+
+def test_a_merge_settles_the_pairs_of_customers_living_in_its_customers(con: duckdb.DuckDBPyConnection) -> None:
+    merge_customers(con, P1, [P2], actor="marta")
+    settled = add_pairs(con, "review", None, (P2, P4, 0.8), (P2, P1, 0.7))
+    kept = add_pairs(con, "review", None, (P2, P5, 0.8))
+    before = snapshot(con)
+    result = merge_customers(con, P4, [P1], actor="marta")
+    assert states(con, settled + kept) == ["accepted", "accepted", "review"]
+    unmerge(con, result.merge_id, actor="luis")
+    assert snapshot(con) == before
+
+
 runner = CliRunner(env={"UNIFICA_ROLE": "steward"})
 
 

@@ -23,6 +23,7 @@ from merge.review_export import KEY_COLUMNS, REVIEW_SHEET, SHOWN_FIELDS, SUMMARY
 from merge.survivorship import main_customer
 from merge.warehouse import open_warehouse
 from tests.conftest import REPO, rows, write_config
+from tests.test_merge import P1, P2, P3, P4, P5, add_pairs, small_warehouse
 from unifica.cli import app
 from unifica.config import Config, load_config
 from unifica.errors import UnificaError
@@ -395,3 +396,77 @@ def test_cli_exports_and_applies_and_refuses_a_file_that_is_not_a_report(config,
     with pytest.raises(UnificaError, match="not a review report"):
         with open_warehouse(config.warehouse) as con:
             apply(con, config, other)
+
+
+# ---- pairs naming a customer already merged ------------------------------------------------
+# dedupe scores customers as they were ingested, so a review pair may name a customer merged
+# into another: the report shows, and apply decides, the customers they live in.
+
+@pytest.fixture
+def lived_in(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Config, dict[str, int]]]:
+    """The six-customer warehouse of test_merge with P2 merged into P1 and P5 disabled, and
+    review pairs scored on the customers as ingested; yields it, its config and the pair ids."""
+    config = load_config(small_warehouse(tmp_path))
+    with open_warehouse(config.warehouse) as con:
+        merge_customers(con, P1, [P2], actor="marta")
+        con.execute("UPDATE customers SET status = 'disabled' WHERE customer_id = ?", [P5])
+        names = ("strongest", "weaker", "one_customer", "disabled", "other")
+        ids = add_pairs(con, "review", None, (P2, P3, 0.85), (P1, P3, 0.70), (P1, P2, 0.80), (P4, P5, 0.90),
+                        (P3, P4, 0.65))
+        yield con, config, dict(zip(names, ids))
+
+
+def test_a_pair_naming_a_merged_customer_is_shown_and_merged_as_the_customer_it_lives_in(lived_in) -> None:
+    con, config, pair = lived_in
+    path = export(con, config)
+    report = report_rows(path)
+    # (P2, P3) and (P1, P3) both lead to P1 and P3: one row, the strongest pair's; (P1, P2) is
+    # one customer now, and P5 is disabled.
+    assert {r["pair_id"]: (r["customer_id_left"], r["customer_id_right"], r["left customer"]) for r in report} == {
+        pair["strongest"]: (P1, P3, P1), pair["other"]: (P3, P4, P3)}
+    row = next(r for r in report if r["pair_id"] == pair["strongest"])
+    # P1's values, as the merge with P2 left them (second surname and e-mail from P2)
+    assert row["Name (left)"] == "Ana Ríos Gómez" and "ana.rios@y.co" in row["E-mails (left)"]
+    assert row["match probability"] == 0.85 and row["customers in cluster"] == 3
+    steward_edits(path, {pair["strongest"]: ("merge", "left")})
+    summary = apply(con, config, path)
+    assert (summary.merged_pairs, summary.merges, summary.merged_customers, summary.stale) == (1, 1, 1, 0)
+    assert rows(con, "SELECT main_customer_id, merged_customer_ids, actor, pair_id FROM merge_events "
+                     "WHERE actor = 'ana'") == [(P1, [P3], "ana", pair["strongest"])]
+    assert rows(con, "SELECT customer_id, status, merged_into FROM customers WHERE customer_id IN (?, ?, ?) "
+                     "ORDER BY 1", [P1, P2, P3]) == [(P1, "active", None), (P2, "merged", P1), (P3, "merged", P1)]
+    assert dict(rows(con, "SELECT pair_id, state FROM candidate_pairs")) == {
+        pair["strongest"]: "accepted", pair["weaker"]: "accepted", pair["one_customer"]: "accepted",
+        pair["disabled"]: "review", pair["other"]: "review"}
+    assert rows(con, "SELECT pair_id, customer_id_l, customer_id_r, decision, main_customer_id "
+                     "FROM review_decisions") == [(pair["strongest"], P1, P3, "merge", P1)]
+    assert apply(con, config, path).already_applied == 1
+
+
+def test_not_duplicate_rejects_every_pair_leading_to_the_same_two_customers(lived_in) -> None:
+    con, config, pair = lived_in
+    path = export(con, config)
+    steward_edits(path, {pair["strongest"]: ("not_duplicate", None)})
+    summary = apply(con, config, path)
+    assert (summary.rejected, summary.merges) == (1, 0)
+    assert dict(rows(con, "SELECT pair_id, state FROM candidate_pairs")) == {
+        pair["strongest"]: "rejected", pair["weaker"]: "rejected", pair["one_customer"]: "review",
+        pair["disabled"]: "review", pair["other"]: "review"}
+    assert rows(con, "SELECT pair_id, customer_id_l, customer_id_r, decision FROM review_decisions") == [
+        (pair["strongest"], P1, P3, "not_duplicate")]
+    assert [r["pair_id"] for r in report_rows(export(con, config, "next.xlsx"))] == [pair["other"]]
+
+
+def test_a_row_whose_customer_was_merged_since_the_export_is_stale(lived_in) -> None:
+    con, config, pair = lived_in
+    path = export(con, config)
+    steward_edits(path, {pair["strongest"]: ("merge", None), pair["other"]: ("merge", None)})
+    merge_customers(con, P4, [P1], actor="someone else")        # P1, shown on the first row, now in P4
+    con.execute("UPDATE customers SET city = 'Pasto', updated_at = now() WHERE customer_id = ?", [P3])
+    before = snapshot(con)
+    summary = apply(con, config, path)
+    assert (summary.merged_pairs, summary.stale) == (0, 2)
+    assert sorted(p.reason for p in summary.problems) == [
+        f"customer {P1} was merged since the export: it now lives in customer {P4}; decide it in a new report",
+        f"customers {P3} and {P4} or their pair changed since the export; decide it in a new report"]
+    assert snapshot(con) == before

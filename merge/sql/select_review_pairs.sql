@@ -1,10 +1,12 @@
 -- The pairs of `review_report_pairs` as the review report shows them: the pair (probability,
 -- state, the level label every field reached, the dedupe run that scored it, the blocking
--- rules that found it) and both customers' values side by side, with their status and
--- updated_at (the report's fingerprint covers all of it: merge/review_export.py).
+-- rules that found it) with the customers review_report_pairs names (the customers the pair's
+-- customers live in) in place of its own, and their values side by side, with their status
+-- and updated_at (the report's fingerprint covers all of it: merge/review_export.py).
 -- A value the customer lacks is NULL; several contact details of a kind are joined by "; ".
 WITH wanted AS (
-    SELECT p.* FROM candidate_pairs p SEMI JOIN review_report_pairs USING (pair_id)
+    SELECT p.* REPLACE (w.customer_id_l AS customer_id_l, w.customer_id_r AS customer_id_r)
+    FROM candidate_pairs p JOIN review_report_pairs w USING (pair_id)
 ),
 ids AS (
     SELECT customer_id_l AS customer_id FROM wanted
