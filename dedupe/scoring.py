@@ -419,7 +419,8 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
             seen = kept.merge(known[["customer_id_l", "customer_id_r"]].drop_duplicates(), how="left",
                               indicator=True)["_merge"] == "both"
             kept = kept[~seen.to_numpy()].reset_index(drop=True)
-    kept["different_documents"] = [labels is not None and DIFFERENT_DOCUMENTS in list(labels) for labels in kept.level_labels]
+    kept["different_documents"] = [labels is not None and DIFFERENT_DOCUMENTS in list(labels)
+                                   for labels in kept.level_labels]
     kept["compared"] = False
     parts = [part for part in (new, kept[new.columns]) if len(part)]  # concat of an empty frame: a FutureWarning
     table = pd.concat(parts, ignore_index=True) if parts else new
