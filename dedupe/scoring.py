@@ -31,6 +31,7 @@ from dedupe.clustering import cluster_customers
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
+from merge.merging import revise_auto_merges
 from merge.warehouse import fetch_sql, next_id, run_sql, scalar, transaction
 from schemas.records import CustomerType, PairState
 from unifica.config import MatchingConfig
@@ -74,6 +75,8 @@ class DedupeSummary:
     rejected_skipped: int = 0     # pairs a steward rejected, not proposed again
     clusters: int = 0
     clustered_customers: int = 0
+    merges_undone: int = 0        # auto-merges the clustering contradicts, undone
+    merges_kept: int = 0          # and those kept, as undoing them would lose a later change
     models: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     seconds_per_step: dict[str, float] = field(default_factory=dict)
@@ -95,7 +98,14 @@ class DedupeSummary:
                 f"{self.auto_merge:,} auto-merge in {self.clusters:,} clusters of {self.clustered_customers:,} "
                 f"customers, {self.review:,} review ({self.conflicts:,} held back from a cluster), "
                 f"{self.non_match:,} non-match; {self.rejected_skipped:,} rejected pairs not proposed again; "
-                f"model: {models}; {self.seconds:.1f} s")
+                f"model: {models}; {self.revised()}{self.seconds:.1f} s")
+
+    def revised(self) -> str:
+        """The auto-merges newer pairs contradicted, when there were any."""
+        if not self.merges_undone and not self.merges_kept:
+            return ""
+        return (f"{self.merges_undone:,} auto-merges undone as newer pairs split them"
+                f"{f' ({self.merges_kept:,} kept: changed since)' if self.merges_kept else ''}; ")
 
     def as_dict(self) -> dict:
         """Counts for the runs table."""
@@ -105,6 +115,7 @@ class DedupeSummary:
                 "auto_merge": self.auto_merge, "review": self.review, "non_match": self.non_match,
                 "conflicts": self.conflicts, "rejected_skipped": self.rejected_skipped,
                 "clusters": self.clusters, "clustered_customers": self.clustered_customers,
+                "merges_undone": self.merges_undone, "merges_kept": self.merges_kept,
                 "models": self.models, "seconds": round(self.seconds, 2), "seconds_per_step": self.seconds_per_step}
 
 
@@ -221,7 +232,8 @@ def _model_levels(model: MatchModel) -> list[dict]:
 def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None = None,
                      run_id: int | None = None, comparisons: tuple[Comparison, ...] = COMPARISONS,
                      rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
-                     compare_map: CompareMap | None = None, refit: bool = False) -> DedupeSummary:
+                     compare_map: CompareMap | None = None, refit: bool = False,
+                     revise: bool = True) -> DedupeSummary:
     """Score the candidate pairs of the warehouse's customers, cluster the strong ones and
     store the result (``candidate_pairs``, ``match_levels``, ``match_models``). Returns the counts.
 
@@ -232,15 +244,18 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     each, gives the clusters one dedupe after A and B gives with the same model. A full run
     (the first, ``refit``, ``[matching] model`` asking for another kind, or a customer type
     grown by more than ``[matching] refit_growth``) compares every pair and fits the model.
+    With ``revise``, auto-merges the clustering no longer supports are undone first
+    (merge/merging.py, ``revise_auto_merges``), so that records arriving over several runs
+    end in the customers one run over all of them gives.
 
     Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``). With
     ``compare_map`` the candidate pairs are compared by it (pipelines/scale_out.py: Prefect
     tasks on a Dask cluster), with the same result."""
     if run_id is not None:
-        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit)
+        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
     run_id = start_run(con, "dedupe")
     try:
-        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit)
+        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
     except Exception as exc:
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -330,7 +345,7 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
 
 def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None, run_id: int,
            comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...],
-           compare_map: CompareMap | None, refit: bool) -> DedupeSummary:
+           compare_map: CompareMap | None, refit: bool, revise: bool) -> DedupeSummary:
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
     decided = run_sql(con, "select_steward_decided_pairs").df()
@@ -386,7 +401,13 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         summary.scored = sum(len(part) for part in scored)
 
         table = _with_kept_pairs(con, scored, rejected, keep_proposals=not full)
-        _cluster(table, matching, rejected, summary)
+        cluster_of = _cluster(table, matching, rejected, summary)
+        if revise:
+            revision = revise_auto_merges(con, cluster_of)
+            summary.merges_undone, summary.merges_kept = len(revision.undone), len(revision.kept)
+            if revision.undone:  # their pairs are proposals again: their states are set anew
+                table = _with_kept_pairs(con, scored, rejected, keep_proposals=not full)
+                _cluster(table, matching, rejected, summary)
         t = summary.timed("clustering", t)
         probability = table.match_probability.to_numpy(dtype=float)
         stored = (table.state.to_numpy() != PairState.NON_MATCH.value) | table.different_documents.to_numpy() | (
@@ -428,9 +449,11 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     return table
 
 
-def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFrame, summary: DedupeSummary) -> None:
+def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFrame,
+             summary: DedupeSummary) -> dict[int, int]:
     """Cluster the pairs of ``table`` at or above auto-merge (dedupe/clustering.py) and set the
-    state and cluster of every proposal; a pair merges settled keeps its state."""
+    state and cluster of every proposal; a pair merges settled keeps its state. Returns the
+    cluster of every clustered customer."""
     probability = table.match_probability.to_numpy(dtype=float)
     settled = table.state.notna().to_numpy() & ~table.state.isin(_PROPOSALS).to_numpy()
     different = table.different_documents.to_numpy(dtype=bool)
@@ -458,6 +481,7 @@ def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFra
     summary.non_match = int(((state == PairState.NON_MATCH.value) & proposal).sum())
     summary.clusters = clustering.clusters
     summary.clustered_customers = len(clustering.cluster_of)
+    return clustering.cluster_of
 
 
 def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
@@ -516,6 +540,7 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
             run_sql(con, "stage_previous_pairs")
             run_sql(con, "delete_proposed_pairs")
             run_sql(con, "insert_candidate_pairs", first_pair_id=first_pair_id, run_id=run_id, now=now)
+            run_sql(con, "update_settled_pairs", run_id=run_id, now=now)
             run_sql(con, "insert_match_levels", run_id=run_id)
             if full:
                 run_sql(con, "delete_match_models")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -241,13 +241,60 @@ def unmerge(con: duckdb.DuckDBPyConnection, merge_id: int, *, actor: str, cascad
             for table, n in _undo_counts(con, undo_id).items():
                 restored[table] += n
             for table, key in UNDO_TABLES.items():
-                run_sql_template(con, "delete_undone_rows", {"table": table, "key": key}, merge_id=undo_id)
-                run_sql_template(con, "restore_undone_rows", {"table": table}, merge_id=undo_id)
+                if table == "customers":  # only what the merge changed: later changes stay
+                    run_sql(con, "restore_undone_customers", merge_id=undo_id)
+                else:
+                    run_sql_template(con, "delete_undone_rows", {"table": table, "key": key}, merge_id=undo_id)
+                    run_sql_template(con, "restore_undone_rows", {"table": table}, merge_id=undo_id)
                 run_sql_template(con, "forget_merge_undo", {"table": table}, merge_id=undo_id)
                 if after_statement is not None:
                     after_statement(f"unmerge {table}")
             run_sql(con, "mark_merge_undone", merge_id=undo_id, actor=actor, now=now)
     return UnmergeResult(tuple(order), restored)
+
+
+@dataclass
+class RevisionSummary:
+    """Auto-merges the latest clustering contradicts: undone, or kept because a person changed
+    their customers since, or merged on top of them."""
+
+    undone: list[int] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+
+
+def revise_auto_merges(con: duckdb.DuckDBPyConnection, cluster_of: Mapping[int, int]) -> RevisionSummary:
+    """Undo the auto-merges whose customers ``cluster_of`` (customer -> cluster, from the latest
+    clustering of every pair) no longer puts in one cluster: newer records showed that part
+    of a merged customer belongs elsewhere. So merging as records arrive ends as merging once
+    at the end would. Only the nightly run's own merges are revised, and only when no person
+    changed their customers since and no person's merge depends on them; each undo (with the
+    later auto-merges that depend on it) is one transaction. Contact details an ingest
+    brought meanwhile go back to the customer their record belongs to."""
+    summary = RevisionSummary()
+    live = fetch_sql(con, "select_live_auto_merges")
+    changed = {merge_id: changed_since for merge_id, _, changed_since in live}
+    for merge_id, customers, _ in live:
+        clusters = {cluster_of.get(int(c)) for c in customers}
+        if len(clusters) == 1 and None not in clusters:
+            continue
+        if merge_id in summary.undone:  # undone already, with one it depends on
+            continue
+        order = _undo_order(con, merge_id)
+        actors = {fetch_sql(con, "select_merge_event", merge_id=m)[0][3] for m in order}
+        if actors != {AUTO_ACTOR} or any(changed.get(m, True) for m in order):
+            summary.kept.append(merge_id)
+            continue
+        with transaction(con):
+            result = unmerge(con, merge_id, actor=AUTO_ACTOR, cascade=True)
+            summary.undone.extend(result.merge_ids)
+            customers = sorted({int(c) for m in result.merge_ids for c in _merge_customers(con, m)})
+            run_sql(con, "rehome_contact_details", customer_ids=customers)
+    return summary
+
+
+def _merge_customers(con: duckdb.DuckDBPyConnection, merge_id: int) -> list[int]:
+    main, merged = fetch_sql(con, "select_merge_event", merge_id=merge_id)[0][1:3]
+    return [main, *merged]
 
 
 def auto_merge(con: duckdb.DuckDBPyConnection, *, survivorship: Sequence[str] = DEFAULT_SURVIVORSHIP,

@@ -325,3 +325,20 @@ def test_worker_processes_give_the_same_warehouse_as_one_process(tmp_path: Path,
     for query in dump:
         assert _query(sequential, query) == _query(parallel, query), query
     assert len(_query(parallel, "SELECT * FROM quarantine")) == 3
+
+
+@pytest.mark.parametrize("order", [("web", "call"), ("call", "web")])
+def test_replace_keeps_the_newest_row_whatever_order_the_files_arrive_in(tmp_path: Path, order: tuple) -> None:
+    """The web row (updated 2025) is newer than the call-centre row (2024): the customer keeps
+    the web row's name whether the call centre's file is ingested after it or before it."""
+    web = WEB.replace("ciudad\n", "ciudad,actualizado\n").replace("Bogotá\n", "Bogotá,2025-03-01\n")
+    call = CALL.replace("EMPRESA\n", "EMPRESA;ACTUALIZADO\n").replace("1234567;\n", "1234567;;2024-01-01\n")
+    cfg = _setup(tmp_path, web=web, call=call)
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace('city = "ciudad"\n', 'city = "ciudad"\nupdated_at = "actualizado"\n')
+    text = text.replace('business_name = "EMPRESA"\n', 'business_name = "EMPRESA"\nupdated_at = "ACTUALIZADO"\n')
+    cfg.write_text(text, encoding="utf-8")
+    for source in order:
+        _ingest(cfg, only=[source])
+    assert _query(cfg, "SELECT first_name, source_updated_at::DATE::TEXT FROM customers "
+                       "WHERE document_number = '1234567'") == [("María José", "2025-03-01")]

@@ -186,6 +186,20 @@ def test_unmerge_restores_exactly_and_keeps_the_history(con: duckdb.DuckDBPyConn
         unmerge(con, 99, actor="luis")
 
 
+def test_unmerge_keeps_what_an_ingest_changed_after_the_merge(con: duckdb.DuckDBPyConnection) -> None:
+    """Undoing restores only what the merge changed: a later change to the main customer's
+    fields (as an ingest's replace makes) and to a merged customer's stays."""
+    merge_customers(con, P1, [P3, P2], actor="marta")   # fills P1's second surname and birth date from P2
+    merge_id = rows(con, "SELECT max(merge_id) FROM merge_events")[0][0]
+    con.execute("UPDATE customers SET city = 'Cali', date_of_birth = DATE '1991-02-02' WHERE customer_id = ?", [P1])
+    con.execute("UPDATE customers SET gender = 'F' WHERE customer_id = ?", [P2])
+    unmerge(con, merge_id, actor="luis")
+    assert rows(con, "SELECT second_last_name, second_last_name_folded, date_of_birth::TEXT, city, status "
+                     "FROM customers WHERE customer_id = ?", [P1]) == [(None, None, "1991-02-02", "Cali", "active")]
+    assert rows(con, "SELECT gender, status, merged_into FROM customers WHERE customer_id = ?", [P2]) == [
+        ("F", "active", None)]
+
+
 def test_unmerge_refuses_when_later_merges_depend_on_it_unless_cascade(con: duckdb.DuckDBPyConnection) -> None:
     before = snapshot(con)
     first = merge_customers(con, P1, [P2], actor="marta")

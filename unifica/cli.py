@@ -115,7 +115,7 @@ def dedupe(
             adopt_model(con, model_from)
             out.print(f"adopted the model of {model_from}", highlight=False)
         with progress_bars() as progress:
-            summary = score_candidates(con, cfg.matching, progress=Bars(progress), refit=refit)
+            summary = score_candidates(con, cfg.matching, progress=Bars(progress), refit=refit, revise=not no_merge)
         merged = None if no_merge else auto_merge(con, survivorship=cfg.merge.survivorship,
                                                   fill_missing=cfg.merge.fill_missing)
     out.print(summary.line(), highlight=False, soft_wrap=True)

@@ -4,7 +4,8 @@
 -- Changed: a source record linked to it since (an ingest brought a new version), or a
 -- steward's change (add, edit, contacts, enable in audit_log). A merge is no change: a
 -- merged customer is still compared as itself, with the contact details its own sources
--- brought even when the merge moved them to the main customer.
+-- brought even when the merge moved them to the main customer. Its address is the one of its
+-- newest source record (by the record's updated_at), not the one that arrived last.
 -- Names become tokens: one source writes both given names in first_name ("maria jose") and
 -- both surnames in last_name ("garcia marquez"), others split them, so only the set of
 -- given-name tokens and the set of surname tokens are comparable across sources.
@@ -31,15 +32,17 @@ changed AS (
       AND ($everything OR f.customer_id IS NULL OR s.changed_at > f.taken_at OR a.changed_at > f.taken_at)
 ),
 owned_contacts AS (
-    SELECT coalesce(s.customer_id, d.customer_id) AS customer_id, d.contact_id, d.kind, d.value_norm, d.is_valid
+    SELECT coalesce(s.customer_id, d.customer_id) AS customer_id, d.kind, d.value_norm, d.is_valid,
+           coalesce(r.updated_at, d.created_at) AS given_at
     FROM contact_details d
     LEFT JOIN customer_sources s ON s.source_system = d.source_system AND s.source_record_id = d.source_record_id
+    LEFT JOIN source_records r ON r.record_key = s.record_key
 ),
 contacts AS (
     SELECT customer_id,
            list(DISTINCT value_norm) FILTER (WHERE kind = 'phone') AS phones,
            list(DISTINCT value_norm) FILTER (WHERE kind = 'email' AND is_valid) AS emails,
-           arg_max(value_norm, contact_id) FILTER (WHERE kind = 'address') AS address
+           first(value_norm ORDER BY given_at DESC, value_norm DESC) FILTER (WHERE kind = 'address') AS address
     FROM owned_contacts
     WHERE customer_id IN (SELECT customer_id FROM changed)
     GROUP BY customer_id
