@@ -342,3 +342,25 @@ def test_replace_keeps_the_newest_row_whatever_order_the_files_arrive_in(tmp_pat
         _ingest(cfg, only=[source])
     assert _query(cfg, "SELECT first_name, source_updated_at::DATE::TEXT FROM customers "
                        "WHERE document_number = '1234567'") == [("María José", "2025-03-01")]
+
+
+def test_a_record_of_a_merged_customer_stays_its_own_and_its_contacts_go_where_it_lives(tmp_path: Path) -> None:
+    """W1 (María José, 1234567) is merged into W2 (Luis); then the call centre's C1 arrives
+    with W1's document: C1 is W1's record (replacing W1's name, not Luis's), it resolves to
+    Luis, and its new phone goes to Luis, attributed to C1."""
+    from merge.merging import merge_customers
+
+    cfg = _setup(tmp_path)
+    _ingest(cfg, only=["web"])
+    with open_warehouse(load_config(cfg).warehouse) as con:
+        w1, w2 = (con.execute("SELECT customer_id FROM customer_sources WHERE source_record_id = ?", [r]).fetchall()[0][0]
+                  for r in ("W1", "W2"))
+        merge_customers(con, w2, [w1], actor="marta")
+    (tmp_path / "call.csv").write_bytes(CALL.replace("+57 300 1234567", "+57 311 0000001").encode("latin-1"))
+    _ingest(cfg, only=["call"])
+    assert _query(cfg, "SELECT customer_id FROM customer_sources WHERE source_record_id = 'C1'") == [(w1,)]
+    assert _query(cfg, "SELECT customer_id FROM record_resolution WHERE source_record_id = 'C1'") == [(w2,)]
+    names = dict(_query(cfg, "SELECT customer_id, first_name FROM customers WHERE customer_id IN (?, ?)", [w1, w2]))
+    assert names == {w1: "Maria Jose", w2: "Luis"}  # the call centre's spelling, tidied
+    assert _query(cfg, "SELECT customer_id, source_record_id FROM contact_details WHERE value_norm = '+573110000001'") == [
+        (w2, "C1")]
