@@ -244,9 +244,10 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     each, gives the clusters one dedupe after A and B gives with the same model. A full run
     (the first, ``refit``, ``[matching] model`` asking for another kind, or a customer type
     grown by more than ``[matching] refit_growth``) compares every pair and fits the model.
-    With ``revise``, auto-merges the clustering no longer supports are undone first
-    (merge/merging.py, ``revise_auto_merges``), so that records arriving over several runs
-    end in the customers one run over all of them gives.
+    With ``revise``, an incremental run first undoes the auto-merges its clustering no longer
+    supports (merge/merging.py, ``revise_auto_merges``), so that records arriving over several
+    runs end in the customers one run over all of them gives; a full run never does (a new
+    model moving an old pair just under the threshold must not undo its merge unasked).
 
     Without ``run_id`` the call is a run of its own (command "dedupe" in ``runs``). With
     ``compare_map`` the candidate pairs are compared by it (pipelines/scale_out.py: Prefect
@@ -402,7 +403,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
 
         table = _with_kept_pairs(con, scored, rejected, keep_proposals=not full)
         cluster_of = _cluster(table, matching, rejected, summary)
-        if revise:
+        if revise and not full:  # a refit re-scores every pair: it does not undo merges on its own
             revision = revise_auto_merges(con, cluster_of)
             summary.merges_undone, summary.merges_kept = len(revision.undone), len(revision.kept)
             if revision.undone:  # their pairs are proposals again: their states are set anew
@@ -435,6 +436,9 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     new["state"] = None
     new["compared"] = True
     kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals).df()
+    if len(new) and len(kept):  # a pair compared again keeps the state a merge or a steward gave it
+        settled = kept[~kept.state.isin(_PROPOSALS)][["customer_id_l", "customer_id_r", "state"]]
+        new["state"] = new[["customer_id_l", "customer_id_r"]].merge(settled, how="left").state.to_numpy()
     for known in (new, rejected):  # compared again by this run, or rejected
         if len(known) and len(kept):
             seen = kept.merge(known[["customer_id_l", "customer_id_r"]].drop_duplicates(), how="left",
@@ -460,7 +464,10 @@ def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFra
     left, right = table.customer_id_l.to_numpy(), table.customer_id_r.to_numpy()
     cannot_link = list(map(tuple, rejected[["customer_id_l", "customer_id_r"]].to_numpy().tolist()))
     cannot_link.extend(zip(left[different].tolist(), right[different].tolist()))
-    alike = ((probability >= min(matching.review, LINK_FLOOR)) & ~different) | settled
+    # alike: scored at least the link floor, or accepted by a steward (an auto-merged pair is
+    # judged by its score like any other, so that its merge is undone when newer pairs split it)
+    alike = ((probability >= min(matching.review, LINK_FLOOR)) & ~different) | (
+        table.state == PairState.ACCEPTED.value).to_numpy()
     strong = probability >= matching.auto_merge
     clustering = cluster_customers(left[strong], right[strong], probability[strong], cannot_link,
                                    list(zip(left[alike].tolist(), right[alike].tolist())))
@@ -515,7 +522,9 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
         "customer_id_r": pa.array(pairs.customer_id_r.to_numpy(), pa.int64()),
         "match_probability": pa.array(pairs.match_probability.to_numpy(), pa.float64()),
         "level_fields": pa.array([list(x) for x in pairs.level_fields], pa.list_(pa.string())),
-        "level_labels": pa.array([list(x) for x in pairs.level_labels], pa.list_(pa.string())),
+        # None: a settled pair compared again below the link floor (its probability is updated)
+        "level_labels": pa.array([None if x is None else list(x) for x in pairs.level_labels],
+                                 pa.list_(pa.string())),
         "blocking_rules": pa.array([list(x) for x in pairs.blocking_rules], pa.list_(pa.string())),
         "state": pa.array(pairs.state.tolist(), pa.string()),
         "cluster_id": pa.array(pairs.cluster_id, pa.int64(), from_pandas=True),

@@ -250,6 +250,10 @@ def unmerge(con: duckdb.DuckDBPyConnection, merge_id: int, *, actor: str, cascad
                 if after_statement is not None:
                     after_statement(f"unmerge {table}")
             run_sql(con, "mark_merge_undone", merge_id=undo_id, actor=actor, now=now)
+        # contact details an ingest brought for a merged customer while it was merged sit on
+        # the customer it lived in: back to the customer their record belongs to
+        run_sql(con, "rehome_contact_details",
+                customer_ids=sorted({int(c) for m in order for c in _merge_customers(con, m)}))
     return UnmergeResult(tuple(order), restored)
 
 
@@ -263,19 +267,19 @@ class RevisionSummary:
 
 
 def revise_auto_merges(con: duckdb.DuckDBPyConnection, cluster_of: Mapping[int, int]) -> RevisionSummary:
-    """Undo the auto-merges whose customers ``cluster_of`` (customer -> cluster, from the latest
-    clustering of every pair) no longer puts in one cluster: newer records showed that part
-    of a merged customer belongs elsewhere. So merging as records arrive ends as merging once
-    at the end would. Only the nightly run's own merges are revised, and only when no person
-    changed their customers since and no person's merge depends on them; each undo (with the
-    later auto-merges that depend on it) is one transaction. Contact details an ingest
-    brought meanwhile go back to the customer their record belongs to."""
+    """Undo the auto-merges whose cluster ``cluster_of`` (customer -> cluster, from the latest
+    clustering of every pair) no longer holds together: the customers of the pairs a merge
+    settled are no longer all in one cluster, as newer records showed that part of a merged
+    customer belongs elsewhere. So merging as records arrive ends as merging once at the end
+    would. Only the nightly run's own merges are revised, and only when no person changed
+    their customers since and no person's merge depends on them; each undo (with the later
+    auto-merges that depend on it) is one transaction (``unmerge``)."""
     summary = RevisionSummary()
     live = fetch_sql(con, "select_live_auto_merges")
     changed = {merge_id: changed_since for merge_id, _, changed_since in live}
-    for merge_id, customers, _ in live:
-        clusters = {cluster_of.get(int(c)) for c in customers}
-        if len(clusters) == 1 and None not in clusters:
+    for merge_id, clustered, _ in live:
+        clusters = {cluster_of.get(int(c)) for c in clustered}
+        if len(clusters) <= 1 and None not in clusters:
             continue
         if merge_id in summary.undone:  # undone already, with one it depends on
             continue
@@ -284,11 +288,7 @@ def revise_auto_merges(con: duckdb.DuckDBPyConnection, cluster_of: Mapping[int, 
         if actors != {AUTO_ACTOR} or any(changed.get(m, True) for m in order):
             summary.kept.append(merge_id)
             continue
-        with transaction(con):
-            result = unmerge(con, merge_id, actor=AUTO_ACTOR, cascade=True)
-            summary.undone.extend(result.merge_ids)
-            customers = sorted({int(c) for m in result.merge_ids for c in _merge_customers(con, m)})
-            run_sql(con, "rehome_contact_details", customer_ids=customers)
+        summary.undone.extend(unmerge(con, merge_id, actor=AUTO_ACTOR, cascade=True).merge_ids)
     return summary
 
 

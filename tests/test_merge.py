@@ -518,3 +518,40 @@ def test_merge_and_unmerge_from_the_command_line(small: Path) -> None:
     with duckdb.connect(str(small.parent / "wh.duckdb"), read_only=True) as check:
         assert rows(check, "SELECT actor, unmerged_by FROM merge_events") == [("marta", "luis")]
         assert rows(check, "SELECT count(*) FROM customers WHERE status = 'merged'") == [(0,)]
+
+
+def test_revision_undoes_an_auto_merge_only_when_the_pairs_it_settled_split(con: duckdb.DuckDBPyConnection) -> None:
+    """An auto-merge built on a steward's merge (P2 merged into P1 by marta, then the cluster
+    P2-P3 merges P3 into P1) holds while P2 and P3 stay in one cluster, P1 being in none; it
+    is undone when they split, and a person's change since keeps it."""
+    from merge.merging import revise_auto_merges
+
+    merge_customers(con, P1, [P2], actor="marta")
+    add_pairs(con, "auto_merge", P2, (P2, P3, 0.97))
+    auto_merge(con)
+    (merge_id,) = rows(con, "SELECT merge_id FROM merge_events WHERE actor = 'auto'")[0]
+    held = revise_auto_merges(con, {P2: P2, P3: P2})
+    assert (held.undone, held.kept) == ([], [])
+    con.execute("INSERT INTO audit_log VALUES (1, now()::TIMESTAMP + INTERVAL 1 MINUTE, 'ana', 'admin', 'edit', "
+                "'customer edit', [?], 'done', NULL, NULL, NULL)", [P3])
+    assert revise_auto_merges(con, {P2: P2}).kept == [merge_id]          # ana changed P3 since
+    con.execute("DELETE FROM audit_log")
+    assert revise_auto_merges(con, {P2: P2}).undone == [merge_id]        # P3 apart now: undone
+    assert rows(con, "SELECT status, unmerged_by FROM customers, merge_events WHERE customer_id = ? "
+                     "AND merge_id = ?", [P3, merge_id]) == [("active", "auto")]
+    assert rows(con, "SELECT status, merged_into FROM customers WHERE customer_id = ?", [P2]) == [("merged", P1)]
+
+
+def test_unmerge_keeps_a_later_disable_and_returns_contacts_an_ingest_brought(con: duckdb.DuckDBPyConnection) -> None:
+    first = merge_customers(con, P1, [P2], actor="marta")
+    con.execute("UPDATE customers SET status = 'disabled' WHERE customer_id = ?", [P1])
+    # as an ingest does for a new record version of P2 while merged: the contact goes to P1
+    p2_source = rows(con, "SELECT source_system, source_record_id FROM customer_sources WHERE customer_id = ?", [P2])[0]
+    con.execute("INSERT INTO contact_details (contact_id, customer_id, kind, value, value_norm, is_valid, "
+                "source_system, source_record_id, created_at) "
+                "SELECT max(contact_id) + 1, ?, 'phone', '+57 311 0000001', '+573110000001', true, ?, ?, now() "
+                "FROM contact_details", [P1, *p2_source])
+    unmerge(con, first.merge_id, actor="luis")
+    assert rows(con, "SELECT customer_id, status FROM customers WHERE customer_id IN (?, ?) ORDER BY 1", [P1, P2]) == [
+        (P1, "disabled"), (P2, "active")]
+    assert rows(con, "SELECT customer_id FROM contact_details WHERE value_norm = '+573110000001'") == [(P2,)]

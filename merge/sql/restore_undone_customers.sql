@@ -1,13 +1,14 @@
 -- Unmerge, for customers (instead of delete_undone_rows / restore_undone_rows): what merge
 -- $merge_id changed of its customers goes back, and nothing else. Its merged customers get
--- their status, merged_into and updated_at back. Its main customer gets back updated_at and
--- every basic field the merge filled (empty before, and still the value the first merged
--- customer having it gave): a field a later ingest or steward changed keeps that change, so
--- undoing an old merge loses no data that came after it.
+-- their status and merged_into back. Its main customer gets back every basic field the
+-- merge filled (empty before, and still the value the first merged customer having it
+-- gave); its status stays (a steward may have disabled it since). updated_at goes back only
+-- where nothing changed the row after the merge. A field a later ingest or steward changed
+-- keeps that change, so undoing an old merge loses no data that came after it.
 UPDATE customers c SET
-    status = u.status,
-    merged_into = u.merged_into,
-    updated_at = u.updated_at,
+    status = CASE WHEN m.customer_id IS NULL THEN u.status ELSE c.status END,
+    merged_into = CASE WHEN m.customer_id IS NULL THEN u.merged_into ELSE c.merged_into END,
+    updated_at = CASE WHEN c.updated_at = e.merged_at THEN u.updated_at ELSE c.updated_at END,
     first_name = CASE WHEN (m.customer_id IS NOT NULL AND u.first_name IS NULL AND c.first_name IS NOT DISTINCT FROM f.first_name) THEN NULL ELSE c.first_name END,
     first_name_folded = CASE WHEN (m.customer_id IS NOT NULL AND u.first_name IS NULL AND c.first_name IS NOT DISTINCT FROM f.first_name) THEN u.first_name_folded ELSE c.first_name_folded END,
     middle_name = CASE WHEN (m.customer_id IS NOT NULL AND u.middle_name IS NULL AND c.middle_name IS NOT DISTINCT FROM f.middle_name) THEN NULL ELSE c.middle_name END,
