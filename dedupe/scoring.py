@@ -366,7 +366,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         run_sql(con, "stage_name_counts", frozen=not full)
         run_sql(con, "stage_comparison_customers")
         customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
-        pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask, blocking_rules FROM {blocking.table} "
+        pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
                             "ORDER BY customer_id_l, customer_id_r").df()
         rejected = decided[decided.decision == "not_duplicate"]
         if len(rejected):
@@ -413,7 +413,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         probability = table.match_probability.to_numpy(dtype=float)
         stored = (table.state.to_numpy() != PairState.NON_MATCH.value) | table.different_documents.to_numpy() | (
             probability >= min(matching.review, LINK_FLOOR))
-        _store(con, table[stored], levels, fitted, full, summary.run_id)
+        _store(con, table[stored], levels, fitted, full, summary.run_id, rules)
         summary.timed("storing", t)
     finally:
         drop_fresh_features(con)
@@ -431,10 +431,11 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     the pairs merges settled always, the proposals too when the run is incremental; never a
     pair a steward rejected."""
     columns = ["customer_id_l", "customer_id_r", "match_probability", "level_fields", "level_labels",
-               "blocking_rules", "different_documents"]
+               "rule_mask", "different_documents"]
     new = pd.concat(scored, ignore_index=True)[columns] if scored else pd.DataFrame(columns=columns)
     new["state"] = None
     new["compared"] = True
+    new["blocking_rules"] = None  # named from rule_mask when stored: lists for millions of pairs cost GBs
     kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals).df()
     if len(new) and len(kept):  # a pair compared again keeps the state a merge or a steward gave it
         settled = kept[~kept.state.isin(_PROPOSALS)][["customer_id_l", "customer_id_r", "state"]]
@@ -447,6 +448,7 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     kept["different_documents"] = [labels is not None and DIFFERENT_DOCUMENTS in list(labels)
                                    for labels in kept.level_labels]
     kept["compared"] = False
+    kept["rule_mask"] = 0
     parts = [part for part in (new, kept[new.columns]) if len(part)]  # concat of an empty frame: a FutureWarning
     table = pd.concat(parts, ignore_index=True) if parts else new
     table["different_documents"] = table.different_documents.astype(bool)
@@ -514,7 +516,7 @@ def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
 
 
 def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], fitted: list[MatchModel],
-           full: bool, run_id: int) -> None:
+           full: bool, run_id: int, rules: tuple[BlockingRule, ...]) -> None:
     """Replace the previous proposals with ``pairs``, record the model the run scored with,
     keep the model it fitted and the features it took, in one transaction."""
     scored_pairs = pa.table({
@@ -525,7 +527,10 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
         # None: a settled pair compared again below the link floor (its probability is updated)
         "level_labels": pa.array([None if x is None else list(x) for x in pairs.level_labels],
                                  pa.list_(pa.string())),
-        "blocking_rules": pa.array([list(x) for x in pairs.blocking_rules], pa.list_(pa.string())),
+        "blocking_rules": pa.array([[rule.name for i, rule in enumerate(rules) if mask >> i & 1] if names is None
+                                    else list(names)
+                                    for names, mask in zip(pairs.blocking_rules, pairs.rule_mask.tolist())],
+                                   pa.list_(pa.string())),
         "state": pa.array(pairs.state.tolist(), pa.string()),
         "cluster_id": pa.array(pairs.cluster_id, pa.int64(), from_pandas=True),
         "compared": pa.array(pairs.compared.to_numpy(dtype=bool), pa.bool_()),
