@@ -13,7 +13,7 @@ over pairs in Python.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -172,24 +172,7 @@ class BlockingResult:
                 f"{skipped:,} over-common keys skipped; {self.seconds:.1f} s")
 
 
-def _stage_new_customers(con: duckdb.DuckDBPyConnection,
-                         only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None) -> bool:
-    """Fill temp table blocking_new with the customers pairs must involve; False when all may."""
-    con.execute("CREATE OR REPLACE TEMP TABLE blocking_new (customer_id BIGINT NOT NULL)")
-    if only_customer_ids is None:
-        return False
-    if isinstance(only_customer_ids, duckdb.DuckDBPyRelation):
-        only_customer_ids.insert_into("blocking_new")
-    elif isinstance(only_customer_ids, str):  # a table or view name with a customer_id column
-        con.execute(f"INSERT INTO blocking_new SELECT customer_id FROM {only_customer_ids}")
-    else:
-        ids = pa.table({"customer_id": pa.array(list(only_customer_ids), pa.int64())})
-        con.execute("INSERT INTO blocking_new SELECT customer_id FROM ids")
-    return True
-
-
-def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...] = BLOCKING_RULES,
-                    only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None = None, *,
+def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...] = BLOCKING_RULES, *,
                     only_changed: bool = False, refresh_all: bool = False) -> BlockingResult:
     """Block the warehouse's active and merged customers with ``rules`` (their union).
 
@@ -199,9 +182,8 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, .
     keeps them when it stores its result.
 
     Returns a BlockingResult whose ``table`` is the temp table ``blocking_candidates`` of
-    ``con``. With ``only_customer_ids`` (a relation or table with a customer_id column, or
-    ids), or ``only_changed`` (the new and changed customers), only pairs with at least one
-    of those customers on a side are kept: the others were proposed before. Block sizes are
+    ``con``. With ``only_changed``, only pairs with a new or changed customer (one of
+    ``fresh_features``) on a side are kept: the others were proposed before. Block sizes are
     still counted over all customers.
     """
     if not rules:
@@ -221,18 +203,15 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, .
     limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     con.execute(f"SET memory_limit = '{BLOCKING_MEMORY}'")
     try:
-        return _block(con, rules, "fresh_features" if only_changed else only_customer_ids, refresh_all,
-                      started, steps, step)
+        return _block(con, rules, only_changed, refresh_all, started, steps, step)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
 
 
-def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
-           only_customer_ids: duckdb.DuckDBPyRelation | str | Iterable[int] | None, refresh_all: bool,
+def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...], only_changed: bool, refresh_all: bool,
            started: float, steps: dict[str, float], step: Callable[[str, float], float]) -> BlockingResult:
     t = time.perf_counter()
     run_sql(con, "stage_fresh_features", particles=sorted(NAME_PARTICLES), everything=refresh_all)
-    incremental = _stage_new_customers(con, only_customer_ids)
     run_sql(con, "stage_blocking_customers")
     t = step("features", t)
     con.execute("CREATE OR REPLACE TEMP TABLE blocking_keys "
@@ -242,7 +221,7 @@ def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
     t = step("keys", t)
     run_sql(con, "stage_blocking_blocks", max_sizes=[r.max_block_size for r in rules])
     t = step("blocks", t)
-    run_sql(con, "stage_blocking_candidates", incremental=incremental, rule_names=[r.name for r in rules])
+    run_sql(con, "stage_blocking_candidates", incremental=only_changed, rule_names=[r.name for r in rules])
     t = step("pairs", t)
 
     names = [r.name for r in rules]
@@ -269,7 +248,7 @@ def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...],
 def drop_blocking_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables blocking and comparing left on ``con`` (once they are read), but
     ``fresh_features``: the caller stores it with its result (``drop_fresh_features``)."""
-    for table in ("blocking_new", "blocking_customers", "blocking_keys", "blocking_blocks", CANDIDATES_TABLE,
+    for table in ("blocking_customers", "blocking_keys", "blocking_blocks", CANDIDATES_TABLE,
                   "comparison_customers"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
