@@ -234,6 +234,12 @@ def unmerge(con: duckdb.DuckDBPyConnection, merge_id: int, *, actor: str, cascad
         later = ", ".join(str(m) for m in sorted(order[:-1]))
         raise UnificaError(f"merge {merge_id} cannot be undone on its own: later merge{'s' if len(order) > 2 else ''} "
                            f"{later} changed the same customers or rows; undo them first, or use --cascade")
+    return _undo(con, order, actor)
+
+
+def _undo(con: duckdb.DuckDBPyConnection, order: list[int], actor: str) -> UnmergeResult:
+    """Undo the merges ``order`` (newest first, each depending on none left after it) in one
+    transaction."""
     restored = dict.fromkeys(UNDO_TABLES, 0)
     now = datetime.now()
     with transaction(con):
@@ -288,7 +294,7 @@ def revise_auto_merges(con: duckdb.DuckDBPyConnection, cluster_of: Mapping[int, 
         if actors != {AUTO_ACTOR} or any(changed.get(m, True) for m in order):
             summary.kept.append(merge_id)
             continue
-        summary.undone.extend(unmerge(con, merge_id, actor=AUTO_ACTOR, cascade=True).merge_ids)
+        summary.undone.extend(_undo(con, order, AUTO_ACTOR).merge_ids)  # as unmerge --cascade
     return summary
 
 
