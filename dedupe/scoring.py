@@ -318,13 +318,13 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
 
 
 def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel], matching: MatchingConfig,
-                  decided: pd.DataFrame, refit: bool) -> str | None:
+                  decided: pd.DataFrame, type_counts: dict[str, int], refit: bool) -> str | None:
     """Why this run must fit the model again and compare every pair; None: it need not."""
     if refit:
         return "asked to refit"
     if not models:
         return "no model yet"
-    for customer_type, count in fetch_sql(con, "count_matchable_customers"):
+    for customer_type, count in type_counts.items():
         model = models.get(customer_type)
         if model is not None and count > model.customers * (1 + matching.refit_growth):
             return f"{customer_type} customers grew from {model.customers:,} to {count:,}"
@@ -351,7 +351,8 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     summary = DedupeSummary(run_id)
     decided = run_sql(con, "select_steward_decided_pairs").df()
     models = {} if refit else stored_models(con, comparisons)
-    reason = _refit_reason(con, models, matching, decided, refit)
+    type_counts = dict(fetch_sql(con, "count_matchable_customers"))  # the customers blocking compares
+    reason = _refit_reason(con, models, matching, decided, type_counts, refit)
     full = reason is not None
     summary.mode = f"full ({reason})" if full else "incremental"
     if full:
@@ -374,7 +375,6 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
             pairs = pairs.merge(rejected[["customer_id_l", "customer_id_r"]], how="left", indicator=True)
             pairs = pairs[pairs.pop("_merge") == "left_only"].reset_index(drop=True)
             summary.rejected_skipped = before - len(pairs)
-        type_counts = dict(con.execute("SELECT customer_type, count(*) FROM blocking_customers GROUP BY ALL").fetchall())
         pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
         drop_blocking_tables(con)  # all read: their memory (up to the blocking limit) is free again
         t = summary.timed("loading", t)
@@ -436,7 +436,8 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     new["state"] = None
     new["compared"] = True
     new["blocking_rules"] = None  # named from rule_mask when stored: lists for millions of pairs cost GBs
-    kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals).df()
+    kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals,
+                   different_documents=DIFFERENT_DOCUMENTS).df()
     if len(new) and len(kept):  # a pair compared again keeps the state a merge or a steward gave it
         settled = kept[~kept.state.isin(_PROPOSALS)][["customer_id_l", "customer_id_r", "state"]]
         new["state"] = new[["customer_id_l", "customer_id_r"]].merge(settled, how="left").state.to_numpy()
@@ -445,8 +446,6 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
             seen = kept.merge(known[["customer_id_l", "customer_id_r"]].drop_duplicates(), how="left",
                               indicator=True)["_merge"] == "both"
             kept = kept[~seen.to_numpy()].reset_index(drop=True)
-    kept["different_documents"] = [labels is not None and DIFFERENT_DOCUMENTS in list(labels)
-                                   for labels in kept.level_labels]
     kept["compared"] = False
     kept["rule_mask"] = 0
     parts = [part for part in (new, kept[new.columns]) if len(part)]  # concat of an empty frame: a FutureWarning
