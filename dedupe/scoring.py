@@ -308,7 +308,7 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
             run_sql(con, "adopt_match_model", run_id=run_id, now=now)
             run_sql(con, "adopt_match_levels", run_id=run_id)
             run_sql(con, "adopt_match_name_counts")
-    except (Exception, duckdb.Error) as exc:
+    except Exception as exc:  # duckdb.Error too
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
