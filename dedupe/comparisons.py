@@ -40,12 +40,15 @@ class Level:
     "yago pimenta", so the model takes the chance that two random customers agree on this very
     value, count / customers, when it is above the level's average (term frequency).
     ``m``, when given, is the level's known share among matches, not learnt from the data.
+    ``weighs`` False: the level is shown (a steward reads it) but is no evidence either way,
+    as if missing: it follows from another field the model already counts.
     """
 
     label: str
     test: Test
     frequency: str | None = None
     m: float | None = None
+    weighs: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ class Comparison:
 
     ``customer_types`` says for which customers the field is compared (a company has no date
     of birth); ``columns`` are extra feature columns the tests read besides ``field``;
-    ``implied_by`` names another comparison's levels that already say what this one would.
+    ``implied_by`` names another comparison's levels that already say what this one would;
+    ``identifying`` marks a field whose strongest level alone nearly always means one customer
+    (a document, a name, an e-mail): random pairs agreeing on one are left out when the model
+    measures how often non-matches agree on the other fields (dedupe/model.py).
     """
 
     field: str
@@ -64,6 +70,7 @@ class Comparison:
     # (other field, its level labels): when the other comparison reached one of them, this one
     # adds nothing new and counts as missing (the model treats fields as independent evidence)
     implied_by: tuple[str, tuple[str, ...]] | None = None
+    identifying: bool = False
 
     @property
     def frequency_columns(self) -> tuple[str, ...]:
@@ -297,13 +304,13 @@ PERSON = frozenset({"person"})
 COMPANY = frozenset({"company"})
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("document_number", columns=("document_type", "document_check"), levels=(
+    Comparison("document_number", columns=("document_type", "document_check"), identifying=True, levels=(
         Level("same number", exact),
         Level("one digit off", edit_distance_at_most(1)),
         # a typo never keeps a CPF, CNPJ or NIT check digit valid: two distinct documents
         Level("both valid, different", both_valid_yet_different, m=0.001),
     )),
-    Comparison("full_name", customer_types=PERSON, columns=("name_count",), levels=(
+    Comparison("full_name", customer_types=PERSON, columns=("name_count",), identifying=True, levels=(
         Level("same name", exact, frequency="name_count"),
         Level("same names, other order", same_words_any_order, frequency="name_count"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
@@ -323,23 +330,28 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("first name written as a surname", first_name_among_other_names),
         Level("same initial", same_initial),
     )),
-    Comparison("birth_date", customer_types=PERSON, levels=(
+    Comparison("birth_date", customer_types=PERSON, identifying=True, levels=(
         Level("same date", exact),
         Level("day and month swapped", day_and_month_swapped),
         Level("one digit off", one_digit_off_in_date),
         Level("same year", same_year),
     )),
-    Comparison("business_name", customer_types=COMPANY, levels=(
+    Comparison("business_name", customer_types=COMPANY, identifying=True, levels=(
         Level("same name", exact),
         Level("one typo", similarity_at_least(0.95)),
         Level("same words", word_sets_similarity_at_least(1.0)),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
-    Comparison("emails", levels=(
+    Comparison("emails", identifying=True, levels=(
         Level("an e-mail in common", any_in_common),
-        Level("same user name elsewhere", any_email_user_in_common),
+        # a user name is mostly the customer's name ("maria.barbosa" at gmail and at uol):
+        # namesakes share it, so it would count the name twice (measured on generated
+        # 100,000: the level in most wrong auto-merges)
+        Level("same user name elsewhere", any_email_user_in_common, weighs=False),
     )),
-    Comparison("phones", levels=(
+    # a landline is a household's: at the same address, a phone in common says nothing more
+    # (relatives sharing both were auto-merged, counted twice)
+    Comparison("phones", identifying=True, implied_by=("address", ("same address",)), levels=(
         Level("a phone in common", any_in_common),
     )),
     Comparison("address", levels=(

@@ -142,7 +142,7 @@ def test_export_has_one_row_per_review_pair_by_cluster_strongest_first(con, conf
     gone = report_rows(export(con, config, "before.xlsx"))[-1]  # merged by hand: its pairs leave the report
     merge_customers(con, gone["customer_id_right"], [gone["customer_id_left"]], actor="someone")
     report = report_rows(export(con, config))
-    assert len(report) == len({r["pair_id"] for r in report}) == len(review_pair_ids(con)) > 100
+    assert len(report) == len({r["pair_id"] for r in report}) == len(review_pair_ids(con)) > 50
     assert {r["pair_id"] for r in report} == review_pair_ids(con)
     assert all(gone["customer_id_left"] not in (r["customer_id_left"], r["customer_id_right"]) for r in report)
     # a cluster's rows are together, strongest first; clusters by their strongest pair
