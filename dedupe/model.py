@@ -121,11 +121,9 @@ class MatchModel:
 
     def level_weights(self) -> list[tuple[str, str, float, float]]:
         """(field, level label, m, u) for every level but "missing": m/u is the evidence the
-        level gives for (above 1) or against (below 1) a match; a level that does not weigh
-        is given with u = m."""
-        silent = {(c.field, code) for c in self.comparisons for code, level in enumerate(c.levels) if not level.weighs}
-        return [(c.field, label, float(self.m[c.field][code]),
-                 float(self.m[c.field][code] if (c.field, code) in silent else self.u[c.field][code]))
+        level gives for (above 1) or against (below 1) a match, unless the level does not
+        weigh (``Level.weighs``)."""
+        return [(c.field, label, float(self.m[c.field][code]), float(self.u[c.field][code]))
                 for c in self.comparisons for code, label in enumerate(c.labels) if code != c.missing]
 
 

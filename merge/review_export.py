@@ -99,6 +99,7 @@ SHOWN_FIELDS = (
     ShownField("address", "Address", "address"),
     ShownField("city", "City", "city"),
 )
+_SILENT = {(c.field, level.label) for c in COMPARISONS for level in c.levels if not level.weighs}
 _IMPLIED = {c.field: c.implied_by for c in COMPARISONS if c.implied_by}
 _HEADER_OF = {f.field: f.header for f in SHOWN_FIELDS}
 
@@ -290,6 +291,8 @@ def _evidence(pair: dict[str, Any], shown: ShownField,
             label = f"counted in {_HEADER_OF.get(implied[0], implied[0])}"
         return label, 0.0, MISSING
     level, weight = weights.get((pair["run_id"], pair["customer_type"], shown.field, label), (None, None))
+    if (shown.field, label) in _SILENT:  # shown, no evidence either way (Level.weighs)
+        return label, 0.0, PARTLY
     if label == DIFFERENT or (weight is not None and weight < 0):
         colour = DISAGREE
     elif level == 0:

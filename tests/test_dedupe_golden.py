@@ -64,3 +64,13 @@ def test_a_person_and_a_company_are_never_one_pair(scored: duckdb.DuckDBPyConnec
         JOIN customers r ON r.customer_id = p.customer_id_r
         WHERE l.customer_type <> r.customer_type""").fetchall()[0][0]
     assert mixed == 0
+
+
+def test_a_phone_many_customers_give_is_no_customers_own(scored: duckdb.DuckDBPyConnection) -> None:
+    """The call centre's own phone, typed in for 15 callers: kept with the model as too common,
+    and two namesakes sharing it do not agree on a phone (they would be auto-merged)."""
+    _, probability, levels = pair_state(scored, customer_of(scored, "call_centre_phone", "CC01"),
+                                        customer_of(scored, "call_centre_phone", "CC02"))
+    assert levels is None or levels["phones"] != "a phone in common", (probability, levels)
+    common = dict(scored.execute("SELECT contact, customers FROM match_common_contacts").fetchall())
+    assert common.get("+576015550000", 0) >= 15

@@ -190,3 +190,23 @@ def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_pa
         with pytest.raises(UnificaError, match="has no fitted model"):
             adopt_model(con, tmp_path / "empty.duckdb")
         assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
+
+
+def test_the_common_contacts_go_with_the_model(tmp_path: Path) -> None:
+    """An incremental run keeps the contacts the fitting run counted as common (it compares as
+    that run did); a full run counts them again; adopting the model takes them along."""
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:
+        con.execute("INSERT INTO match_common_contacts VALUES ('+570000000000', 40)")  # as if counted then
+        kept = con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall()
+        assert score_candidates(con, config.matching).mode == "incremental"
+        assert con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall() == kept
+        assert score_candidates(con, config.matching, refit=True).mode.startswith("full")
+        assert ("+570000000000", 40) not in con.execute("SELECT * FROM match_common_contacts").fetchall()
+        con.execute("INSERT INTO match_common_contacts VALUES ('+570000000000', 40)")
+        kept = con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall()
+    with open_warehouse(tmp_path / "other.duckdb") as con:
+        adopt_model(con, config.warehouse)
+        assert con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall() == kept

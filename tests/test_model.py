@@ -231,3 +231,29 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count(
     assert vectors[NAME_COUNT].tolist() == [7, 2, 7]
     assert all(vectors[c.field].dtype == np.int8 for c in PERSON)
     assert set(COMPARISONS) >= set(PERSON)
+
+
+def test_u_leaves_out_random_pairs_that_agree_on_another_identifier(synthetic) -> None:
+    """A few true matches among the random pairs agree on every identifier at once; they
+    must not count as non-matches agreeing on an e-mail."""
+    vectors, _, random_vectors = synthetic
+    rng = np.random.default_rng(11)
+    matches = draw(rng, PERSON, 1000, True)
+    for c in PERSON:
+        if c.identifying:
+            matches[c.field] = 0   # a match agrees on every identifier
+    contaminated = pd.concat([random_vectors, matches], ignore_index=True)
+    emails = next(c for c in PERSON if c.field == "emails")
+    naive = np.mean(contaminated["emails"].to_numpy()[contaminated["emails"].to_numpy() != emails.missing] == 0)
+    assert naive > 0.025    # true u of the level is 0.01
+    model = fit_unsupervised(vectors, contaminated, PERSON, "person", CUSTOMERS)
+    assert model.u["emails"][0] == pytest.approx(true_u(emails)[0], abs=0.002)
+
+
+def test_a_level_that_does_not_weigh_is_no_evidence(unsupervised: MatchModel) -> None:
+    """An e-mail user name at another provider is shown, but says no more than no e-mail."""
+    emails = next(c for c in PERSON if c.field == "emails")
+    silent = next(level.label for level in emails.levels if not level.weighs)
+    assert unsupervised.m["emails"][emails.labels.index(silent)] != unsupervised.u["emails"][emails.labels.index(silent)]
+    base = {"full_name": "same name", "birth_date": "same date"}
+    assert probability(unsupervised, {**base, "emails": silent}) == probability(unsupervised, {**base, "emails": "missing"})

@@ -4,11 +4,20 @@
 -- lists are NULL: "missing" to the comparisons.
 -- name_count: how many customers of the type share the first given name and first surname
 -- (`name_counts`): "jorge garcia" agreeing says far less than "yago pimenta" agreeing.
+-- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out.
 CREATE OR REPLACE TEMP TABLE comparison_customers AS
 WITH in_pairs AS (
     SELECT customer_id_l AS customer_id FROM blocking_candidates
     UNION
     SELECT customer_id_r FROM blocking_candidates
+),
+common AS (SELECT coalesce(list(contact), []::VARCHAR[]) AS contacts FROM common_contacts),
+own AS (
+    SELECT b.*,
+           list_filter(b.emails, lambda x: NOT list_contains(common.contacts, x)) AS own_emails,
+           list_filter(b.phones, lambda x: NOT list_contains(common.contacts, x)) AS own_phones
+    FROM blocking_customers b CROSS JOIN common
+    WHERE b.customer_id IN (SELECT customer_id FROM in_pairs)
 )
 SELECT b.customer_id, b.customer_type,
        b.document_number, b.document_type, b.document_check,
@@ -16,12 +25,11 @@ SELECT b.customer_id, b.customer_type,
        nullif(array_to_string(b.given_names || b.surnames, ' '), '') AS full_name,
        b.birth_date,
        b.business_name,
-       CASE WHEN len(b.emails) > 0 THEN b.emails END AS emails,
-       CASE WHEN len(b.phones) > 0 THEN b.phones END AS phones,
+       CASE WHEN len(b.own_emails) > 0 THEN b.own_emails END AS emails,
+       CASE WHEN len(b.own_phones) > 0 THEN b.own_phones END AS phones,
        b.address,
        b.city,
        coalesce(n.name_count, 1) AS name_count
-FROM blocking_customers b
+FROM own b
 LEFT JOIN name_counts n ON n.customer_type = b.customer_type AND n.given = b.given_names[1] AND n.surname = b.surnames[1]
-WHERE b.customer_id IN (SELECT customer_id FROM in_pairs)
 ORDER BY b.customer_id;
