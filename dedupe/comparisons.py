@@ -215,6 +215,21 @@ def _first_words(values: pd.Series) -> pd.Series:
     return pd.Series(firsts[codes])  # code -1 (missing) takes the trailing None
 
 
+def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """One side gives only given names, no surname (a WhatsApp profile, a form's first-name
+    field), and its first one is the other's first given name, a nickname of it or one typo
+    away ("luaura" and "laura acosta figueroa", "mafe" and "maria fernanda cortes")."""
+    only_given = ((left["given_names"].to_numpy() == left[field].to_numpy())
+                  | (right["given_names"].to_numpy() == right[field].to_numpy()))
+    todo = np.flatnonzero(only_given)
+    out = np.zeros(len(left), dtype=bool)
+    if todo.size:
+        l, r = left.iloc[todo], right.iloc[todo]
+        out[todo] = (nickname_or_same_first_word(l, r, "given_names")
+                     | first_word(similarity_at_least(0.88))(l, r, "given_names"))
+    return out
+
+
 def first_name_among_other_names(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side's first given name is among the other side's names (given names and surnames
     swapped between the fields)."""
@@ -310,20 +325,22 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a typo never keeps a CPF, CNPJ or NIT check digit valid: two distinct documents
         Level("both valid, different", both_valid_yet_different, m=0.001),
     )),
-    Comparison("full_name", customer_types=PERSON, columns=("name_count",), identifying=True, levels=(
+    Comparison("full_name", customer_types=PERSON, columns=("name_count", "given_names"), identifying=True, levels=(
         Level("same name", exact, frequency="name_count"),
         Level("same names, other order", same_words_any_order, frequency="name_count"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
         Level("one name only, found in the other", lone_word_among_other_words),
+        Level("given names only, the first alike", given_names_only_and_first_alike),
         # not token_set_ratio: it scores "ramirez soto" within "lucia ramirez soto" at 80, so
         # two relatives sharing both surnames would look alike
         Level("similar", similar_ignoring_spaces(0.85)),
     )),
     Comparison("given_names", customer_types=PERSON, columns=("full_name",),
                implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
-                                         "one name only, found in the other")), levels=(
+                                         "one name only, found in the other",
+                                         "given names only, the first alike")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
         Level("similar first name", first_word(similarity_at_least(0.88))),

@@ -50,6 +50,11 @@ def full(name: str | None) -> dict[str, Any]:
     return {"full_name": name, "name_count": 1}
 
 
+def person(given: str, surnames: str = "") -> dict[str, Any]:
+    """A person's name features: given names, and the full name with the surnames."""
+    return {"given_names": given, "full_name": f"{given} {surnames}".strip(), "name_count": 1}
+
+
 TABLES: dict[str, list[tuple[Any, Any, str]]] = {
     "document_number": [
         (doc("12345678"), doc("12345678"), "same number"),
@@ -78,6 +83,14 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         # the customer base): a level of its own, weaker
         (full("bryan"), full("bryan arrieta rojas"), "one name only, found in the other"),
         (full("maria"), full("pedro garcia"), DIFFERENT),
+        # given names only on one side (a WhatsApp profile): its first name like the other's
+        (person("luaura"), person("laura cecilia", "acosta figueroa"), "given names only, the first alike"),
+        (person("mafe"), person("maria fernanda", "cortes"), "given names only, the first alike"),
+        (person("mariana karina"), person("mariana", "sanchez"), "given names only, the first alike"),
+        (person("pedro"), person("maria", "pedro garcia"), "one name only, found in the other"),
+        (person("pedro"), person("maria", "garcia"), DIFFERENT),
+        (person("maria", "garcia"), person("mariana", "garcia"), "one typo"),    # both have surnames
+        (person("laura", "gomez"), person("lara", "ruiz"), DIFFERENT),
         (full("carlos alberto ramirez soto"), full("lucia soto ramirez"), DIFFERENT),   # relatives
         (full(None), full("maria garcia"), MISSING),
     ],
