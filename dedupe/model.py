@@ -106,7 +106,12 @@ class MatchModel:
 
     def probability(self, vectors: pd.DataFrame) -> np.ndarray:
         """The match probability of each pair of ``vectors`` (from ``compare_pairs``)."""
-        log_odds = np.full(len(vectors), math.log(self.prior / (1 - self.prior)))
+        return 1.0 / (1.0 + np.exp(-(math.log(self.prior / (1 - self.prior)) + self.evidence(vectors))))
+
+    def evidence(self, vectors: pd.DataFrame) -> np.ndarray:
+        """The evidence of each pair of ``vectors`` for a match, the prior left out: the
+        natural log of the product of m/u over its fields (positive: leaning to a match)."""
+        log_odds = np.zeros(len(vectors))
         for comparison in self.comparisons:
             codes = vectors[comparison.field].to_numpy()
             weights = self.weights(comparison)[codes]
@@ -117,7 +122,7 @@ class MatchModel:
                     u = np.maximum(self.u[comparison.field][code], share)
                     weights[at] = np.log(self.m[comparison.field][code]) - np.log(u)
             log_odds += weights
-        return 1.0 / (1.0 + np.exp(-log_odds))
+        return log_odds
 
     def level_weights(self) -> list[tuple[str, str, float, float]]:
         """(field, level label, m, u) for every level but "missing": m/u is the evidence the

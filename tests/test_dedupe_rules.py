@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dedupe.comparisons import comparisons_for
-from dedupe.scoring import LINK_FLOOR, score_candidates
+from dedupe.scoring import score_candidates
 from merge.warehouse import open_warehouse
 from tests.golden import build_background
 from unifica.config import MatchingConfig
@@ -55,7 +55,7 @@ def test_scoring_again_gives_the_same_pairs_once_with_the_same_ids(warehouse: du
     before = pairs(warehouse)
     pair_ids = warehouse.execute("SELECT customer_id_l, customer_id_r, pair_id FROM candidate_pairs "
                                  "ORDER BY ALL").fetchall()
-    assert {state for *_, state, _ in before} == {"auto_merge", "review", "non_match"}  # the background gives all
+    assert {state for *_, state, _ in before} == {"auto_merge", "review"}  # the background gives both
     again = score_candidates(warehouse, MatchingConfig())
     assert again.mode == "incremental" and again.scored == 0  # nothing new to compare
     assert pairs(warehouse) == before
@@ -136,13 +136,10 @@ def test_every_pair_explains_itself_field_by_field(scored: duckdb.DuckDBPyConnec
         for c in comparisons:
             assert levels[c.field] in c.labels
         assert rules and ordered
-        # below review, a pair is kept only to keep clusters apart: alike enough to share one
-        # with others (the link floor), or holding two different valid documents
-        different = "both valid, different" in levels.values()
-        assert probability >= LINK_FLOOR or different
+        # only proposals are kept: clustering judges the pairs within a cluster afresh
+        assert probability >= MatchingConfig().review
         # a strong pair kept out of a cluster by a cannot-link goes to review
-        expected = (("auto_merge", "review") if probability >= MatchingConfig().auto_merge
-                    else ("review",) if probability >= MatchingConfig().review else ("non_match",))
+        expected = ("auto_merge", "review") if probability >= MatchingConfig().auto_merge else ("review",)
         assert state in expected
 
 

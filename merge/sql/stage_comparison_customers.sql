@@ -1,6 +1,7 @@
--- What the comparisons (dedupe/comparisons.py) read of each customer of a candidate pair
--- (temp table `comparison_customers`), built on `blocking_customers`: names as tokens without
--- particles, the document number without placeholders, the latest address. Empty texts and
+-- What the comparisons (dedupe/comparisons.py) read of each customer of a candidate pair or
+-- of a kept pair at or above $auto_merge (temp table `comparison_customers`), built on
+-- `blocking_customers`: names as tokens without particles, the document number without
+-- placeholders, the latest address. Empty texts and
 -- lists are NULL: "missing" to the comparisons.
 -- name_count: how many customers of the type share the first given name and first surname
 -- (`name_counts`): "jorge garcia" agreeing says far less than "yago pimenta" agreeing.
@@ -10,6 +11,10 @@ WITH in_pairs AS (
     SELECT customer_id_l AS customer_id FROM blocking_candidates
     UNION
     SELECT customer_id_r FROM blocking_candidates
+    UNION   -- clustering judges every pair between the customers strong kept pairs connect
+    SELECT customer_id_l FROM candidate_pairs WHERE match_probability >= $auto_merge
+    UNION
+    SELECT customer_id_r FROM candidate_pairs WHERE match_probability >= $auto_merge
 ),
 common AS (SELECT coalesce(list(contact), []::VARCHAR[]) AS contacts FROM common_contacts),
 own AS (
