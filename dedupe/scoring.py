@@ -445,14 +445,12 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     """This run's pairs and those earlier runs scored that it keeps (select_kept_pairs.sql):
     the pairs merges settled always, the proposals too when the run is incremental; never a
     pair a steward rejected."""
-    columns = ["customer_id_l", "customer_id_r", "match_probability", "level_fields", "level_labels",
-               "rule_mask", "different_documents"]
+    columns = ["customer_id_l", "customer_id_r", "match_probability", "level_fields", "level_labels", "rule_mask"]
     new = pd.concat(scored, ignore_index=True)[columns] if scored else pd.DataFrame(columns=columns)
     new["state"] = None
     new["compared"] = True
     new["blocking_rules"] = None  # named from rule_mask when stored: lists for millions of pairs cost GBs
-    kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals,
-                   different_documents=DIFFERENT_DOCUMENTS).df()
+    kept = run_sql(con, "select_kept_pairs", keep_proposals=keep_proposals).df()
     if len(new) and len(kept):  # a pair compared again keeps the state a merge or a steward gave it
         settled = kept[~kept.state.isin(_PROPOSALS)][["customer_id_l", "customer_id_r", "state"]]
         new["state"] = new[["customer_id_l", "customer_id_r"]].merge(settled, how="left").state.to_numpy()
@@ -464,9 +462,7 @@ def _with_kept_pairs(con: duckdb.DuckDBPyConnection, scored: list[pd.DataFrame],
     kept["compared"] = False
     kept["rule_mask"] = 0
     parts = [part for part in (new, kept[new.columns]) if len(part)]  # concat of an empty frame: a FutureWarning
-    table = pd.concat(parts, ignore_index=True) if parts else new
-    table["different_documents"] = table.different_documents.astype(bool)
-    return table
+    return pd.concat(parts, ignore_index=True) if parts else new
 
 
 class _PairJudge:
@@ -544,16 +540,10 @@ def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFra
 
 def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
                   matching: MatchingConfig) -> pd.DataFrame:
-    """``pairs`` of one customer type with their match probability, whether they hold two
-    distinct valid documents (a cannot-link) and, for those worth keeping (at or above the
-    link floor, or a cannot-link), the level label of every field."""
+    """``pairs`` of one customer type with their match probability and, for those worth
+    keeping (at or above review), the level label of every field."""
     probability = model.probability(vectors)
     pairs["match_probability"] = probability
-    different_documents = np.zeros(len(pairs), dtype=bool)
-    for c in model.comparisons:
-        if DIFFERENT_DOCUMENTS in c.labels:
-            different_documents |= vectors[c.field].to_numpy() == c.labels.index(DIFFERENT_DOCUMENTS)
-    pairs["different_documents"] = different_documents
     pairs["level_fields"] = [[c.field for c in model.comparisons]] * len(pairs)
     kept = np.flatnonzero(probability >= matching.review)
     labels = np.empty(len(pairs), dtype=object)
