@@ -33,15 +33,23 @@ class Clustering:
         return len(set(self.cluster_of.values()))
 
 
+def _root(parent: dict[int, int], x: int) -> int:
+    """The representative of ``x``'s group in the union-find ``parent`` (paths halved on the way)."""
+    while parent.get(x, x) != x:
+        parent[x] = parent.get(parent[x], parent[x])
+        x = parent[x]
+    return x
+
+
 def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarray,
                       cannot_link: Iterable[tuple[int, int]],
                       linked: Iterable[tuple[int, int]] | None = None) -> Clustering:
     """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first.
 
     ``cannot_link`` holds (smaller id, larger id) pairs that must never end in one cluster.
-    With ``linked`` (pairs compared and scored at or above the caller's floor; the strong pairs
-    count as linked), two groups join only if every pair between them is linked; without it,
-    any pair not in ``cannot_link`` may.
+    With ``linked`` (the pairs the caller judged alike; the strong pairs count as linked), two
+    groups join only if every pair between them is linked; without it, any pair not in
+    ``cannot_link`` may.
     """
     never = {(min(a, b), max(a, b)) for a, b in cannot_link}
     alike = None
@@ -52,10 +60,7 @@ def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarr
     members: dict[int, list[int]] = {}
 
     def root(x: int) -> int:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
+        return _root(parent, x)
 
     def conflict(a: list[int], b: list[int]) -> bool:
         cross = [(min(x, y), max(x, y)) for x in a for y in b]
@@ -92,20 +97,13 @@ def connected_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np
     could hold, which clustering judges before joining groups. Groups are small (at most 10
     customers on generated 100,000 records), so listing their pairs is cheap."""
     parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
-
     for a, b in zip(left.tolist(), right.tolist()):
-        ra, rb = root(a), root(b)
+        ra, rb = _root(parent, a), _root(parent, b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = {}
     for customer in sorted(set(left.tolist()) | set(right.tolist())):
-        groups.setdefault(root(customer), []).append(customer)
+        groups.setdefault(_root(parent, customer), []).append(customer)
     pairs = [(a, b) for members in groups.values() for i, a in enumerate(members) for b in members[i + 1:]]
     out = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     return out[:, 0], out[:, 1]

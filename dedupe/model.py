@@ -111,7 +111,7 @@ class MatchModel:
     def evidence(self, vectors: pd.DataFrame) -> np.ndarray:
         """The evidence of each pair of ``vectors`` for a match, the prior left out: the
         natural log of the product of m/u over its fields (positive: leaning to a match)."""
-        log_odds = np.zeros(len(vectors))
+        total = np.zeros(len(vectors))
         for comparison in self.comparisons:
             codes = vectors[comparison.field].to_numpy()
             weights = self.weights(comparison)[codes]
@@ -121,8 +121,8 @@ class MatchModel:
                     share = vectors[frequency_column(comparison, level.frequency)].to_numpy()[at] / max(self.customers, 1)
                     u = np.maximum(self.u[comparison.field][code], share)
                     weights[at] = np.log(self.m[comparison.field][code]) - np.log(u)
-            log_odds += weights
-        return log_odds
+            total += weights
+        return total
 
     def level_weights(self) -> list[tuple[str, str, float, float]]:
         """(field, level label, m, u) for every level but "missing": m/u is the evidence the

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dedupe.clustering import Clustering, cluster_customers
+from dedupe.clustering import Clustering, cluster_customers, connected_pairs
 
 A, B, C, D, E = 11, 12, 13, 14, 15
 
@@ -94,3 +94,11 @@ def test_complete_linkage_needs_every_pair_between_two_groups_compared_and_alike
     # A and B compared and scored above the floor: the three are one customer
     together = cluster_customers(left, right, probability, cannot_link=(), linked=[(B, A)])
     assert set(together.cluster_of) == {A, B, C} and together.joined.tolist() == [True, True]
+
+
+def test_connected_pairs_lists_every_pair_a_cluster_could_hold() -> None:
+    """1-2 and 2-3 connect 1 and 3 too; 4-5 stand apart; nothing in, nothing out."""
+    left, right = connected_pairs(np.array([2, 1, 5]), np.array([3, 2, 4]))
+    assert sorted(zip(left.tolist(), right.tolist())) == [(1, 2), (1, 3), (2, 3), (4, 5)]
+    left, right = connected_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    assert len(left) == len(right) == 0

@@ -1,8 +1,8 @@
 -- What the comparisons (dedupe/comparisons.py) read of each customer of a candidate pair or
 -- of a kept pair at or above $auto_merge (temp table `comparison_customers`), built on
 -- `blocking_customers`: names as tokens without particles, the document number without
--- placeholders, the latest address. Empty texts and
--- lists are NULL: "missing" to the comparisons.
+-- placeholders, the latest address. Empty texts and lists are NULL: "missing" to the
+-- comparisons.
 -- name_count: how many customers of the type share the first given name and first surname
 -- (`name_counts`): "jorge garcia" agreeing says far less than "yago pimenta" agreeing.
 -- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out.
