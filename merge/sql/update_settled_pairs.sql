@@ -1,7 +1,7 @@
 -- A pair a merge or a steward settled (auto_merged, accepted, rejected) keeps its state, but
 -- when this dedupe run compared it again (one of its customers changed) it takes the new
 -- probability, and the new levels and rules when it kept them (`scored_pairs`, registered by
--- dedupe/scoring.py; no levels: scored under the link floor, the old levels stay).
+-- dedupe/scoring.py; no levels: scored below review, the old levels stay).
 UPDATE candidate_pairs c SET
     match_probability = s.match_probability,
     levels = CASE WHEN s.level_labels IS NULL THEN c.levels ELSE map(s.level_fields, s.level_labels) END,
