@@ -473,11 +473,20 @@ class _PairJudge:
 
     def __init__(self, customers: pd.DataFrame, models: dict[str, MatchModel]) -> None:
         self.customers, self.models = customers, models
+        self._last: tuple[bytes, tuple[np.ndarray, np.ndarray]] | None = None
 
     def __call__(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For the pairs (left[i], right[i]): whether the evidence leans to a match (at least
         LINK_EVIDENCE, no two distinct valid documents), and whether they hold two distinct
-        valid documents. A pair with a customer whose features are not loaded is neither."""
+        valid documents. A pair with a customer whose features are not loaded is neither.
+        The same pairs asked again (clustering once more after undoing auto-merges: the strong
+        pairs, hence the pairs within their groups, are the same) are not scored again."""
+        key = left.tobytes() + b"|" + right.tobytes()
+        if self._last is None or self._last[0] != key:
+            self._last = key, self._judge(left, right)
+        return self._last[1]
+
+    def _judge(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         alike, different = np.zeros(len(left), dtype=bool), np.zeros(len(left), dtype=bool)
         types = self.customers.customer_type
         known = np.flatnonzero(types.reindex(left).notna().to_numpy() & types.reindex(right).notna().to_numpy())
