@@ -148,27 +148,68 @@ def same_words_any_order(left: pd.DataFrame, right: pd.DataFrame, field: str) ->
     return cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1) >= 100
 
 
-def _split(values: pd.Series) -> list[list[str]]:
-    """Each value's words (each distinct value split once: a customer's name recurs in many
-    pairs)."""
-    codes, uniques = pd.factorize(values)
-    split = [u.split() for u in uniques]
-    return [split[c] for c in codes]
+def _texts(values: pd.Series) -> np.ndarray:
+    """The values as texts, words separated by spaces: a list (phones, e-mails) joined."""
+    out = values.to_numpy(dtype=object)
+    present = np.flatnonzero(pd.notna(out))
+    if present.size and not isinstance(out[present[0]], str):
+        out = out.copy()
+        out[present] = [" ".join(v) for v in out[present]]
+    return out
+
+
+def _word_codes(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """The words of each value of ``columns`` as codes into one vocabulary shared by all of
+    them: per column a matrix (a row per value, a column per word position, -1 past the
+    value's last word or for a missing value), and the vocabulary (the word of each code).
+
+    Each distinct value is split once (a customer's name recurs in many pairs), and the tests
+    then compare words as integers, a whole batch at a time, not pair by pair in Python.
+    """
+    texts = np.concatenate([_texts(c) for c in columns]) if columns else np.zeros(0, dtype=object)
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    words = [u.split() for u in uniques]
+    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+    flat = [w for ws in words for w in ws]
+    word_codes, vocabulary = pd.factorize(pd.Series(flat, dtype=object))
+    width = max(int(lengths.max()) if len(lengths) else 0, 1)
+    by_value = np.full((len(uniques) + 1, width), -1, dtype=np.int64)  # the last row: a missing value (code -1)
+    rows = np.repeat(np.arange(len(uniques)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    by_value[rows, np.arange(len(flat)) - np.repeat(starts, lengths)] = word_codes
+    matrix = by_value[codes]
+    bounds = np.cumsum([0] + [len(c) for c in columns])
+    return [matrix[a:b] for a, b in zip(bounds[:-1], bounds[1:])], np.asarray(vocabulary, dtype=object)
+
+
+def _found(words: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per row and word position of ``words``: that word is one of ``among``'s row (False for
+    the positions past the last word)."""
+    return (words[:, :, None] == among[:, None, :]).any(axis=2) & (words >= 0)
+
+
+def _word_count(words: np.ndarray) -> np.ndarray:
+    return (words >= 0).sum(axis=1)
 
 
 def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: float) -> np.ndarray:
-    """The shorter value (at least two words) has every word close to one of the other's:
-    equal when ``threshold`` is 1, else Jaro-Winkler at least ``threshold``."""
-    def within(a: list[str], b: list[str]) -> bool:
-        if len(a) > len(b):
-            a, b = b, a
-        if len(a) < 2:
-            return False
-        if threshold >= 1.0:
-            return set(a) <= set(b)
-        return all(max(JaroWinkler.similarity(x, y) for y in b) >= threshold for x in a)
-    l, r = _split(left[field]), _split(right[field])
-    return np.fromiter((within(a, b) for a, b in zip(l, r)), dtype=bool, count=len(l))
+    """The shorter value (at least two words; the left one when as long) has every word close
+    to one of the other's: equal when ``threshold`` is 1, else Jaro-Winkler at least
+    ``threshold``."""
+    (l, r), vocabulary = _word_codes(left[field], right[field])
+    swap = (_word_count(l) > _word_count(r))[:, None]
+    a, b = np.where(swap, r, l), np.where(swap, l, r)
+    close = (a[:, :, None] == b[:, None, :]) & (a >= 0)[:, :, None]
+    if threshold < 1.0:  # Jaro-Winkler of each distinct pair of words, once
+        both = (a[:, :, None] >= 0) & (b[:, None, :] >= 0) & ~close
+        at = np.nonzero(both)
+        keys = a[at[0], at[1]] * len(vocabulary) + b[at[0], at[2]]
+        distinct, back = np.unique(keys, return_inverse=True)
+        similar = cpdist(vocabulary[distinct // len(vocabulary)], vocabulary[distinct % len(vocabulary)],
+                         scorer=JaroWinkler.similarity, workers=-1) >= threshold
+        close[at] = similar[back]
+    every = (close.any(axis=2) | (a < 0)).all(axis=1)
+    return every & (_word_count(a) >= 2)
 
 
 def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -190,9 +231,9 @@ def words_of_one_nearly_within_other(threshold: float) -> Test:
 def lone_word_among_other_words(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side is a single word that is among the other side's words (a WhatsApp profile
     that shows only "Bryan" against "Bryan Arrieta Rojas")."""
-    l, r = _split(left[field]), _split(right[field])
-    return np.fromiter((len(a) == 1 and a[0] in b or len(b) == 1 and b[0] in a for a, b in zip(l, r)),
-                       dtype=bool, count=len(l))
+    (l, r), _ = _word_codes(left[field], right[field])
+    return (((_word_count(l) == 1) & _found(l[:, :1], r)[:, 0])
+            | ((_word_count(r) == 1) & _found(r[:, :1], l)[:, 0]))
 
 
 def similar_ignoring_spaces(threshold: float) -> Test:
@@ -202,10 +243,16 @@ def similar_ignoring_spaces(threshold: float) -> Test:
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r = _sides(left, right, field)
         sorted_words = cpdist(l, r, scorer=fuzz.token_sort_ratio, workers=-1)
-        joined = cpdist(left[field].str.replace(" ", "").tolist(), right[field].str.replace(" ", "").tolist(),
-                        scorer=fuzz.ratio, workers=-1)
+        joined = cpdist(_without_spaces(left[field]), _without_spaces(right[field]), scorer=fuzz.ratio, workers=-1)
         return np.maximum(sorted_words, joined) >= threshold * 100
     return test
+
+
+def _without_spaces(values: pd.Series) -> list[str]:
+    """Each value with its spaces removed (each distinct value once)."""
+    codes, uniques = pd.factorize(values)
+    joined = np.array([u.replace(" ", "") for u in uniques] + [None], dtype=object)
+    return joined[codes].tolist()
 
 
 def _first_words(values: pd.Series) -> pd.Series:
@@ -233,9 +280,8 @@ def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, fi
 def first_name_among_other_names(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side's first given name is among the other side's names (given names and surnames
     swapped between the fields)."""
-    fa, fb = _first_words(left[field]).tolist(), _first_words(right[field]).tolist()
-    na, nb = _split(left["full_name"]), _split(right["full_name"])
-    return np.fromiter((a in y or b in x for a, b, x, y in zip(fa, fb, na, nb)), dtype=bool, count=len(fa))
+    (gl, gr, nl, nr), _ = _word_codes(left[field], right[field], left["full_name"], right["full_name"])
+    return _found(gl[:, :1], nr)[:, 0] | _found(gr[:, :1], nl)[:, 0]
 
 
 def word_sets_similarity_at_least(threshold: float) -> Test:
@@ -272,22 +318,17 @@ def same_initial(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndar
     return left[field].str[:1].to_numpy() == right[field].str[:1].to_numpy()
 
 
-def _shared(l: pd.Series, r: pd.Series, key: Callable[[str], str] | None = None) -> np.ndarray:
-    """Per pair: the two lists share a value (after ``key``)."""
-    if key is None:
-        return np.fromiter((not set(a).isdisjoint(b) for a, b in zip(l, r)), dtype=bool, count=len(l))
-    return np.fromiter((not {key(x) for x in a}.isdisjoint(key(y) for y in b) for a, b in zip(l, r)),
-                       dtype=bool, count=len(l))
-
-
 def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """The two lists (phones, e-mails) share a value."""
-    return _shared(left[field], right[field])
+    (l, r), _ = _word_codes(left[field], right[field])
+    return _found(l, r).any(axis=1)
 
 
 def any_email_user_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """An e-mail user name (before the @) in common, at another provider."""
-    return _shared(left[field], right[field], key=lambda email: email.split("@")[0])
+    (l, r), vocabulary = _word_codes(left[field], right[field])
+    users = np.append(pd.factorize(pd.Series([e.split("@")[0] for e in vocabulary], dtype=object))[0], -1)
+    return _found(users[l], users[r]).any(axis=1)  # code -1 (no word) takes the trailing -1
 
 
 def both_valid_yet_different(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:

@@ -5,7 +5,9 @@
 -- comparisons.
 -- name_count: how many customers of the type share the first given name and first surname
 -- (`name_counts`): "jorge garcia" agreeing says far less than "yago pimenta" agreeing.
--- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out.
+-- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
+-- rest are one text each, separated by spaces (neither holds one), which the comparisons
+-- split once per distinct text.
 CREATE OR REPLACE TEMP TABLE comparison_customers AS
 WITH in_pairs AS (
     SELECT customer_id_l AS customer_id FROM blocking_candidates
@@ -30,8 +32,8 @@ SELECT b.customer_id, b.customer_type,
        nullif(array_to_string(b.given_names || b.surnames, ' '), '') AS full_name,
        b.birth_date,
        b.business_name,
-       CASE WHEN len(b.own_emails) > 0 THEN b.own_emails END AS emails,
-       CASE WHEN len(b.own_phones) > 0 THEN b.own_phones END AS phones,
+       CASE WHEN len(b.own_emails) > 0 THEN array_to_string(b.own_emails, ' ') END AS emails,
+       CASE WHEN len(b.own_phones) > 0 THEN array_to_string(b.own_phones, ' ') END AS phones,
        b.address,
        b.city,
        coalesce(n.name_count, 1) AS name_count
