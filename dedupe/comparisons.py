@@ -7,8 +7,9 @@ steward reads in ``candidate_pairs.levels``; the model (dedupe/model.py) learns 
 level says for or against a match.
 
 Every test is vectorised over a whole batch of pairs: string similarities with
-``rapidfuzz.process.cpdist`` (C++, all cores), the rest with numpy. A test receives the left
-and right customers' feature frames (columns of merge/sql/select_comparison_customers.sql),
+``rapidfuzz.process.cpdist`` (C++, all cores), the rest with numpy; the tests on words (of
+names, phones, e-mails) compare integer word codes (``with_word_codes``). A test receives the
+left and right customers' feature frames (columns of merge/sql/stage_comparison_customers.sql),
 already restricted to the pairs not yet placed at a stronger level, and returns a boolean
 array.
 """
@@ -158,28 +159,88 @@ def _texts(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _word_codes(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
-    """The words of each value of ``columns`` as codes into one vocabulary shared by all of
-    them: per column a matrix (a row per value, a column per word position, -1 past the
-    value's last word or for a missing value), and the vocabulary (the word of each code).
+# Words as integers. The name, phone and e-mail tests compare words: ``with_word_codes``
+# splits each customer's values once into codes of one vocabulary, kept beside the field as
+# ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
+# are gathered in C and read back as a matrix in one step). A frame without them (a test's
+# few rows) has its words coded when compared. Word field -> (feature column, e-mail user
+# names instead of whole words).
+WORD_FIELDS: dict[str, tuple[str, bool]] = {
+    "full_name": ("full_name", False), "given_names": ("given_names", False),
+    "emails": ("emails", False), "phones": ("phones", False), "email_users": ("emails", True),
+}
 
-    Each distinct value is split once (a customer's name recurs in many pairs), and the tests
-    then compare words as integers, a whole batch at a time, not pair by pair in Python.
-    """
-    texts = np.concatenate([_texts(c) for c in columns]) if columns else np.zeros(0, dtype=object)
+
+def _word_texts(values: pd.Series, users: bool) -> np.ndarray:
+    """``values`` as texts; with ``users``, each e-mail's user name (before the @) instead."""
+    texts = _texts(values)
+    if not users:
+        return texts
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    named = np.array([" ".join(e.split("@")[0] for e in u.split()) for u in uniques] + [None], dtype=object)
+    return named[codes]
+
+
+def _word_codes(*columns: np.ndarray) -> list[np.ndarray]:
+    """The words of each text of ``columns`` as codes into one vocabulary shared by all of
+    them: per column a matrix (a row per text, a column per word position, -1 past the
+    text's last word or for a missing text). Each distinct text is split once."""
+    texts = np.concatenate(columns) if columns else np.zeros(0, dtype=object)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
     words = [u.split() for u in uniques]
     lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
     flat = [w for ws in words for w in ws]
-    word_codes, vocabulary = pd.factorize(pd.Series(flat, dtype=object))
+    word_codes = pd.factorize(pd.Series(flat, dtype=object))[0]
     width = max(int(lengths.max()) if len(lengths) else 0, 1)
-    by_value = np.full((len(uniques) + 1, width), -1, dtype=np.int64)  # the last row: a missing value (code -1)
-    rows = np.repeat(np.arange(len(uniques)), lengths)
+    by_text = np.full((len(uniques) + 1, width), -1, dtype=np.int32)  # the last row: a missing text (code -1)
     starts = np.cumsum(lengths) - lengths
-    by_value[rows, np.arange(len(flat)) - np.repeat(starts, lengths)] = word_codes
-    matrix = by_value[codes]
+    by_text[np.repeat(np.arange(len(uniques)), lengths), np.arange(len(flat)) - np.repeat(starts, lengths)] = word_codes
+    matrix = by_text[codes]
     bounds = np.cumsum([0] + [len(c) for c in columns])
-    return [matrix[a:b] for a, b in zip(bounds[:-1], bounds[1:])], np.asarray(vocabulary, dtype=object)
+    return [matrix[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def with_word_codes(customers: pd.DataFrame) -> pd.DataFrame:
+    """``customers`` (a feature frame) with the word codes of every word field it has, coded
+    now unless it holds them already (a copy is coded: the caller's frame is left alone)."""
+    fields = [(name, column, users) for name, (column, users) in WORD_FIELDS.items() if column in customers]
+    if all(f"{name}_words" in customers for name, _, _ in fields):
+        return customers
+    customers = customers.copy()
+    matrices = _word_codes(*[_word_texts(customers[column], users) for _, column, users in fields])
+    for (name, _, _), matrix in zip(fields, matrices):
+        raw, width = np.ascontiguousarray(matrix).tobytes(), matrix.shape[1] * 4
+        packed = np.empty(len(matrix), dtype=object)
+        packed[:] = [raw[i:i + width] for i in range(0, len(raw), width)]
+        customers[f"{name}_words"] = packed
+    return customers
+
+
+def _words(*sides: tuple[pd.DataFrame, str]) -> list[np.ndarray]:
+    """The word codes (a matrix per side: see ``_word_codes``) of each (frame, word field):
+    those ``with_word_codes`` kept when every frame has them, else coded now, in one
+    vocabulary."""
+    kept = [f"{name}_words" for _, name in sides]
+    if all(column in frame and frame[column].notna().all() for (frame, _), column in zip(sides, kept)):
+        out = []
+        for (frame, _), column in zip(sides, kept):
+            packed = frame[column].to_numpy()
+            width = len(packed[0]) // 4 if len(packed) else 1
+            out.append(np.frombuffer(b"".join(packed), dtype=np.int32).reshape(len(packed), width))
+        return out
+    sources = [WORD_FIELDS.get(name, (name, False)) for _, name in sides]
+    return _word_codes(*[_word_texts(frame[column], users) for (frame, _), (column, users) in zip(sides, sources)])
+
+
+def _spelled(codes: np.ndarray, matrix: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """The word of each of ``codes``, read off a row of ``matrix`` (the word codes of
+    ``texts``) that holds it."""
+    flat = matrix.ravel()
+    holder = np.zeros(int(flat.max(initial=0)) + 1, dtype=np.int64)
+    holder[flat[flat >= 0]] = np.flatnonzero(flat >= 0)  # any position holding the code will do
+    back, distinct = pd.factorize(codes)  # each word spelled once
+    rows, positions = np.divmod(holder[distinct], matrix.shape[1])
+    return np.array([texts[r].split()[p] for r, p in zip(rows.tolist(), positions.tolist())], dtype=object)[back]
 
 
 def _found(words: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -196,16 +257,16 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     """The shorter value (at least two words; the left one when as long) has every word close
     to one of the other's: equal when ``threshold`` is 1, else Jaro-Winkler at least
     ``threshold``."""
-    (l, r), vocabulary = _word_codes(left[field], right[field])
+    l, r = _words((left, field), (right, field))
     swap = (_word_count(l) > _word_count(r))[:, None]
     a, b = np.where(swap, r, l), np.where(swap, l, r)
     close = (a[:, :, None] == b[:, None, :]) & (a >= 0)[:, :, None]
     if threshold < 1.0:  # Jaro-Winkler of each distinct pair of words, once
-        both = (a[:, :, None] >= 0) & (b[:, None, :] >= 0) & ~close
-        at = np.nonzero(both)
-        keys = a[at[0], at[1]] * len(vocabulary) + b[at[0], at[2]]
-        distinct, back = np.unique(keys, return_inverse=True)
-        similar = cpdist(vocabulary[distinct // len(vocabulary)], vocabulary[distinct % len(vocabulary)],
+        at = np.nonzero((a[:, :, None] >= 0) & (b[:, None, :] >= 0) & ~close)
+        both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
+        size = np.int64(both.max(initial=0)) + 1
+        back, distinct = pd.factorize(a[at[0], at[1]] * size + b[at[0], at[2]])
+        similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
                          scorer=JaroWinkler.similarity, workers=-1) >= threshold
         close[at] = similar[back]
     every = (close.any(axis=2) | (a < 0)).all(axis=1)
@@ -231,7 +292,7 @@ def words_of_one_nearly_within_other(threshold: float) -> Test:
 def lone_word_among_other_words(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side is a single word that is among the other side's words (a WhatsApp profile
     that shows only "Bryan" against "Bryan Arrieta Rojas")."""
-    (l, r), _ = _word_codes(left[field], right[field])
+    l, r = _words((left, field), (right, field))
     return (((_word_count(l) == 1) & _found(l[:, :1], r)[:, 0])
             | ((_word_count(r) == 1) & _found(r[:, :1], l)[:, 0]))
 
@@ -280,7 +341,7 @@ def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, fi
 def first_name_among_other_names(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side's first given name is among the other side's names (given names and surnames
     swapped between the fields)."""
-    (gl, gr, nl, nr), _ = _word_codes(left[field], right[field], left["full_name"], right["full_name"])
+    gl, gr, nl, nr = _words((left, field), (right, field), (left, "full_name"), (right, "full_name"))
     return _found(gl[:, :1], nr)[:, 0] | _found(gr[:, :1], nl)[:, 0]
 
 
@@ -320,15 +381,14 @@ def same_initial(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndar
 
 def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """The two lists (phones, e-mails) share a value."""
-    (l, r), _ = _word_codes(left[field], right[field])
+    l, r = _words((left, field), (right, field))
     return _found(l, r).any(axis=1)
 
 
 def any_email_user_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """An e-mail user name (before the @) in common, at another provider."""
-    (l, r), vocabulary = _word_codes(left[field], right[field])
-    users = np.append(pd.factorize(pd.Series([e.split("@")[0] for e in vocabulary], dtype=object))[0], -1)
-    return _found(users[l], users[r]).any(axis=1)  # code -1 (no word) takes the trailing -1
+    l, r = _words((left, "email_users"), (right, "email_users"))
+    return _found(l, r).any(axis=1)
 
 
 def both_valid_yet_different(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -366,7 +426,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a typo never keeps a CPF, CNPJ or NIT check digit valid: two distinct documents
         Level("both valid, different", both_valid_yet_different, m=0.001),
     )),
-    Comparison("full_name", customer_types=PERSON, columns=("name_count", "given_names"), identifying=True, levels=(
+    Comparison("full_name", customer_types=PERSON, columns=("name_count", "given_names", "full_name_words"),
+               identifying=True, levels=(
         Level("same name", exact, frequency="name_count"),
         Level("same names, other order", same_words_any_order, frequency="name_count"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
@@ -378,7 +439,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         # two relatives sharing both surnames would look alike
         Level("similar", similar_ignoring_spaces(0.85)),
     )),
-    Comparison("given_names", customer_types=PERSON, columns=("full_name",),
+    Comparison("given_names", customer_types=PERSON,
+               columns=("full_name", "given_names_words", "full_name_words"),
                implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
                                          "one name only, found in the other",
                                          "given names only, the first alike")), levels=(
@@ -400,7 +462,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same words", word_sets_similarity_at_least(1.0)),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
-    Comparison("emails", identifying=True, levels=(
+    Comparison("emails", identifying=True, columns=("emails_words", "email_users_words"), levels=(
         Level("an e-mail in common", any_in_common),
         # a user name is mostly the customer's name ("maria.barbosa" at gmail and at uol):
         # namesakes share it, so it would count the name twice (measured on generated
@@ -409,7 +471,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     # a landline is a household's: at the same address, a phone in common says nothing more
     # (relatives sharing both were auto-merged, counted twice)
-    Comparison("phones", identifying=True, implied_by=("address", ("same address",)), levels=(
+    Comparison("phones", identifying=True, columns=("phones_words",), implied_by=("address", ("same address",)),
+               levels=(
         Level("a phone in common", any_in_common),
     )),
     Comparison("address", levels=(

@@ -23,7 +23,7 @@ import pandas as pd
 import recordlinkage
 from recordlinkage.base import BaseCompareFeature
 
-from dedupe.comparisons import Comparison
+from dedupe.comparisons import Comparison, with_word_codes
 
 # Probabilities never reach 0 or 1 exactly: a level seen in only one class during fitting
 # must not make a pair certain whatever its other fields say.
@@ -49,8 +49,10 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
                   comparisons: tuple[Comparison, ...]) -> pd.DataFrame:
     """The level code (int8) each pair reaches per comparison field, indexed like ``pairs``.
 
-    ``customers`` is the feature frame indexed by customer id.
+    ``customers`` is the feature frame indexed by customer id, best with its word codes
+    (``with_word_codes``; coded here, for this call only, when it has none).
     """
+    customers = with_word_codes(customers)
     compare = recordlinkage.Compare([_LevelFeature(c) for c in comparisons])
     vectors = compare.compute(pairs, customers).astype(np.int8)
     by_field = {c.field: c for c in comparisons}

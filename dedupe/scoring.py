@@ -28,7 +28,7 @@ import pyarrow as pa
 from dedupe.blocking import (BLOCKING_RULES, BlockingResult, BlockingRule, candidate_pairs, drop_blocking_tables,
                              drop_fresh_features)
 from dedupe.clustering import cluster_customers, connected_pairs
-from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
+from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for, with_word_codes
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
 from merge.merging import revise_auto_merges
@@ -149,7 +149,8 @@ def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Co
              what: str, progress: Progress | None, compare_map: CompareMap | None = None) -> pd.DataFrame:
     """The level codes of ``pairs`` (customer_id_l, customer_id_r), in batches: by
     ``compare_map`` when given, else here, on several cores when there are many (string
-    similarities run in C++, but the set and word tests are Python)."""
+    similarities run in C++, the word tests in numpy, but recordlinkage and pandas add Python
+    overhead to each batch)."""
     total = len(pairs)
     left, right = pairs.customer_id_l.to_numpy(), pairs.customer_id_r.to_numpy()
     starts = range(0, max(total, 1), COMPARE_BATCH)
@@ -379,7 +380,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         run_sql(con, "stage_name_counts", frozen=not full)
         run_sql(con, "stage_common_contacts", frozen=not full, most=COMMON_CONTACT_CUSTOMERS)
         run_sql(con, "stage_comparison_customers", auto_merge=matching.auto_merge)
-        customers = con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id")
+        customers = with_word_codes(con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id"))
         pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
                             "ORDER BY customer_id_l, customer_id_r").df()
         rejected = decided[decided.decision == "not_duplicate"]
