@@ -45,7 +45,8 @@ CompareMap = Callable[[list[tuple[np.ndarray, np.ndarray]], pd.DataFrame, tuple[
                       Iterable[pd.DataFrame]]
 
 COMPARE_BATCH = 200_000        # pairs compared at a time (bounded memory, progress)
-COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches when there are 3 or more
+COMPARE_WORKERS = os.cpu_count() or 1  # forked processes comparing batches
+PARALLEL_PAIRS = 50_000        # fewer pairs are compared in this process: forking would cost more
 RANDOM_PAIRS = 200_000         # random pairs per customer type to measure u
 # Two groups join only if every pair between them, scored afresh whether blocking proposed it
 # or not, has at least this evidence for a match: the natural log of the product of m/u over
@@ -153,25 +154,27 @@ def _compare(pairs: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Co
     overhead to each batch)."""
     total = len(pairs)
     left, right = pairs.customer_id_l.to_numpy(), pairs.customer_id_r.to_numpy()
-    starts = range(0, max(total, 1), COMPARE_BATCH)
+    parallel = compare_map is None and COMPARE_WORKERS >= 2 and total >= PARALLEL_PAIRS
+    size = min(COMPARE_BATCH, -(-total // COMPARE_WORKERS)) if parallel else COMPARE_BATCH  # a batch per worker at least
+    starts = range(0, max(total, 1), size)
     _WORKER_STATE.update(customers=customers, comparisons=comparisons)
     try:
         with contextlib.ExitStack() as stack:
             parts = []
             if compare_map is not None:
-                results = compare_map([(left[s:s + COMPARE_BATCH], right[s:s + COMPARE_BATCH]) for s in starts],
+                results = compare_map([(left[s:s + size], right[s:s + size]) for s in starts],
                                       customers, comparisons)
             else:
                 batch_map = map
-                if len(starts) >= 3 and COMPARE_WORKERS >= 2:
+                if parallel:
                     batch_map = stack.enter_context(
                         ProcessPoolExecutor(COMPARE_WORKERS, mp_context=multiprocessing.get_context("fork"))).map
-                results = batch_map(_compare_batch, [left[s:s + COMPARE_BATCH] for s in starts],
-                                    [right[s:s + COMPARE_BATCH] for s in starts])
+                results = batch_map(_compare_batch, [left[s:s + size] for s in starts],
+                                    [right[s:s + size] for s in starts])
             for start, part in zip(starts, results):
                 parts.append(part)
                 if progress:
-                    progress(what, min(start + COMPARE_BATCH, total), total)
+                    progress(what, min(start + size, total), total)
         return pd.concat(parts, ignore_index=True)
     finally:
         _WORKER_STATE.clear()
@@ -496,7 +499,8 @@ class _PairJudge:
             at = known[pair_types == customer_type]
             if not at.size:
                 continue
-            vectors = compare_batch(left[at], right[at], self.customers, model.comparisons)
+            vectors = _compare(pd.DataFrame({"customer_id_l": left[at], "customer_id_r": right[at]}), self.customers,
+                               model.comparisons, "", None)
             evidence = model.evidence(vectors)
             distinct = np.zeros(at.size, dtype=bool)
             for c in model.comparisons:
