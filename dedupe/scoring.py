@@ -232,7 +232,8 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
         sample = np.flatnonzero(pairs.customer_id_l.isin(chosen).to_numpy() & pairs.customer_id_r.isin(chosen).to_numpy())
     model = fit_unsupervised(vectors.iloc[sample], random_vectors, comparisons, customer_type,
                              min(type_customers, FIT_CUSTOMERS),
-                             _sessions(pairs.rule_mask.to_numpy()[sample], comparisons, rules))
+                             _sessions(pairs.rule_mask.to_numpy()[sample], comparisons, rules),
+                             base_customers=type_customers)
     return refit_prior(model, vectors, type_customers)
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
-from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, frequency_column
+from dedupe.model import (PROBABILITY_FLOOR, MatchModel, compare_pairs, fit_supervised, fit_unsupervised,
+                          frequency_column, unseen_share)
 
 PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
@@ -257,3 +258,21 @@ def test_a_level_that_does_not_weigh_is_no_evidence(unsupervised: MatchModel) ->
     assert unsupervised.m["emails"][emails.labels.index(silent)] != unsupervised.u["emails"][emails.labels.index(silent)]
     base = {"full_name": "same name", "birth_date": "same date"}
     assert probability(unsupervised, {**base, "emails": silent}) == probability(unsupervised, {**base, "emails": "missing"})
+
+
+def test_a_level_no_random_pair_reached_weighs_more_in_a_larger_base(synthetic) -> None:
+    """An identifier in common that no random pair shows gets the floor's u up to 100,000
+    customers, and a u shrinking with the base beyond: ten times the customers, a tenth of
+    it (so a phone in common keeps its say over a prior that shrinks the same way)."""
+    vectors, _, random_vectors = synthetic
+    phones = next(c for c in PERSON if c.field == "phones")
+    unseen = random_vectors.assign(phones=np.where(random_vectors["phones"].to_numpy() == 0, phones.different,
+                                                   random_vectors["phones"].to_numpy()))
+    small = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, base_customers=50_000)
+    large = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, base_customers=1_000_000)
+    assert unseen_share(50_000) == unseen_share(100_000) == PROBABILITY_FLOOR
+    assert small.u["phones"][0] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
+    assert large.u["phones"][0] == pytest.approx(PROBABILITY_FLOOR / 10, rel=1e-3)
+    assert large.weights(phones)[0] == pytest.approx(small.weights(phones)[0] + np.log(10), abs=0.05)
+    # a level the random pairs do reach keeps its measured u whatever the base
+    assert large.u["full_name"][0] == pytest.approx(small.u["full_name"][0])
