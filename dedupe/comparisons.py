@@ -101,7 +101,9 @@ class Comparison:
         for code, level in enumerate(self.levels):
             if todo.size == 0:
                 break
-            hit = np.asarray(level.test(left.iloc[todo], right.iloc[todo], self.field), dtype=bool)
+            every = todo.size == len(left)  # no copy of the frames when every pair is still to place
+            hit = np.asarray(level.test(left if every else left.iloc[todo], right if every else right.iloc[todo],
+                                        self.field), dtype=bool)
             out[todo[hit]] = code
             todo = todo[~hit]
         return out
@@ -221,7 +223,9 @@ def _words(*sides: tuple[pd.DataFrame, str]) -> list[np.ndarray]:
     those ``with_word_codes`` kept when every frame has them, else coded now, in one
     vocabulary."""
     kept = [f"{name}_words" for _, name in sides]
-    if all(column in frame and frame[column].notna().all() for (frame, _), column in zip(sides, kept)):
+    # a coded frame has codes in every row (with_word_codes), a frame built by hand none
+    if all(column in frame and (frame.empty or isinstance(frame[column].iat[0], bytes))
+           for (frame, _), column in zip(sides, kept)):
         out = []
         for (frame, _), column in zip(sides, kept):
             packed = frame[column].to_numpy()
