@@ -258,23 +258,25 @@ def _word_count(words: np.ndarray) -> np.ndarray:
 
 
 def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: float) -> np.ndarray:
-    """The shorter value (at least two words; the left one when as long) has every word close
-    to one of the other's: equal when ``threshold`` is 1, else Jaro-Winkler at least
-    ``threshold``."""
+    """The shorter value (at least two words) has every word close to one of the other's, and
+    when both are as long, each has (so that the order of the pair does not matter): equal
+    when ``threshold`` is 1, else Jaro-Winkler at least ``threshold``."""
     l, r = _words((left, field), (right, field))
-    swap = (_word_count(l) > _word_count(r))[:, None]
-    a, b = np.where(swap, r, l), np.where(swap, l, r)
-    close = (a[:, :, None] == b[:, None, :]) & (a >= 0)[:, :, None]
-    if threshold < 1.0:  # Jaro-Winkler of each distinct pair of words, once
-        at = np.nonzero((a[:, :, None] >= 0) & (b[:, None, :] >= 0) & ~close)
+    valid = (l >= 0)[:, :, None] & (r >= 0)[:, None, :]
+    close = (l[:, :, None] == r[:, None, :]) & valid  # close[i, x, y]: left word x and right word y
+    if threshold < 1.0:  # Jaro-Winkler (symmetric) of each distinct pair of words, once
+        at = np.nonzero(valid & ~close)
         both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
         size = np.int64(both.max(initial=0)) + 1
-        back, distinct = pd.factorize(a[at[0], at[1]] * size + b[at[0], at[2]])
+        back, distinct = pd.factorize(l[at[0], at[1]] * size + r[at[0], at[2]])
         similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
                          scorer=JaroWinkler.similarity, workers=-1) >= threshold
         close[at] = similar[back]
-    every = (close.any(axis=2) | (a < 0)).all(axis=1)
-    return every & (_word_count(a) >= 2)
+    nl, nr = _word_count(l), _word_count(r)
+    left_within = (close.any(axis=2) | (l < 0)).all(axis=1)
+    right_within = (close.any(axis=1) | (r < 0)).all(axis=1)
+    return (((nl < nr) & left_within) | ((nr < nl) & right_within)
+            | ((nl == nr) & left_within & right_within)) & (np.minimum(nl, nr) >= 2)
 
 
 def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:

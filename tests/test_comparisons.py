@@ -92,6 +92,11 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("maria", "garcia"), person("mariana", "garcia"), "one typo"),    # both have surnames
         (person("laura", "gomez"), person("lara", "ruiz"), DIFFERENT),
         (full("carlos alberto ramirez soto"), full("lucia soto ramirez"), DIFFERENT),   # relatives
+        # as many words on both sides: no name is missing, so each must lie within the other
+        # (either way round: a repeated word or a surname close to another is not enough)
+        (full("andres castillo castillo"), full("andres castillo rivera"), DIFFERENT),
+        (full("andres castillo rivera"), full("andres castillo castillo"), DIFFERENT),
+        (full("rodrigo morales mora"), full("rodrigo paz mora"), DIFFERENT),
         (full(None), full("maria garcia"), MISSING),
     ],
     "given_names": [
