@@ -273,18 +273,23 @@ def test_a_value_compared_with_itself_reaches_the_first_level(data: st.DataObjec
         assert (comparison.codes(frame, frame.copy()) == 0).all(), comparison.field
 
 
+def _drawn_pairs(data: st.DataObject, comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Left and right feature frames of up to ten pairs: drawn values and variants of them."""
+    field = comparison.field
+    lefts = data.draw(st.lists(_value(field), min_size=1, max_size=10), label=f"{field} left")
+    rights = [_variant(data, field, row) for row in lefts]
+    pairs = [_frames(comparison, l, r) for l, r in zip(lefts, rights)]
+    return pd.concat([p[0] for p in pairs], ignore_index=True), pd.concat([p[1] for p in pairs], ignore_index=True)
+
+
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_levels_are_symmetric(data: st.DataObject) -> None:
     for comparison in COMPARISONS:
-        field = comparison.field
-        lefts = data.draw(st.lists(_value(field), min_size=1, max_size=10), label=f"{field} left")
-        rights = [_variant(data, field, row) for row in lefts]
-        pairs = [_frames(comparison, l, r) for l, r in zip(lefts, rights)]
-        left = pd.concat([p[0] for p in pairs], ignore_index=True)
-        right = pd.concat([p[1] for p in pairs], ignore_index=True)
+        left, right = _drawn_pairs(data, comparison)
         forward, backward = comparison.codes(left, right), comparison.codes(right, left)
-        assert [comparison.labels[c] for c in forward] == [comparison.labels[c] for c in backward], (field, rights)
+        assert [comparison.labels[c] for c in forward] == [comparison.labels[c] for c in backward], \
+            (comparison.field, left, right)
 
 
 @settings(max_examples=25, deadline=None)
@@ -293,15 +298,11 @@ def test_word_codes_kept_for_a_run_give_the_levels_of_words_coded_per_batch(data
     """Scoring codes each customer's words once (with_word_codes) and the tests read those
     codes; a frame without them (as here above) is coded per batch. Both give one level."""
     for comparison in COMPARISONS:
-        field = comparison.field
-        lefts = data.draw(st.lists(_value(field), min_size=1, max_size=10), label=f"{field} left")
-        rights = [_variant(data, field, row) for row in lefts]
-        pairs = [_frames(comparison, l, r) for l, r in zip(lefts, rights)]
-        left = pd.concat([p[0] for p in pairs], ignore_index=True)
-        right = pd.concat([p[1] for p in pairs], ignore_index=True)
+        left, right = _drawn_pairs(data, comparison)
         per_batch = comparison.codes(left, right)
         customers = with_word_codes(pd.concat([left, right], ignore_index=True)
                                     .drop(columns=[c for c in left if c.endswith("_words")]))
         kept = comparison.codes(customers.iloc[:len(left)].reset_index(drop=True),
                                 customers.iloc[len(left):].reset_index(drop=True))
-        assert [comparison.labels[c] for c in kept] == [comparison.labels[c] for c in per_batch], (field, lefts, rights)
+        assert [comparison.labels[c] for c in kept] == [comparison.labels[c] for c in per_batch], \
+            (comparison.field, left, right)
