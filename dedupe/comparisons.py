@@ -178,9 +178,15 @@ def _word_texts(values: pd.Series, users: bool) -> np.ndarray:
     texts = _texts(values)
     if not users:
         return texts
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
-    named = np.array([" ".join(e.split("@")[0] for e in u.split()) for u in uniques] + [None], dtype=object)
-    return named[codes]
+    return _each_distinct(texts, lambda u: " ".join(e.split("@")[0] for e in u.split()))
+
+
+def _each_distinct(values: pd.Series | np.ndarray, transform: Callable[[str], str]) -> np.ndarray:
+    """``transform`` of each value, computed once per distinct value (a customer's value
+    recurs in many pairs); a missing value stays None."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    done = np.array([transform(u) for u in uniques] + [None], dtype=object)
+    return done[codes]  # code -1 (missing) takes the trailing None
 
 
 def _word_codes(*columns: np.ndarray) -> list[np.ndarray]:
@@ -317,16 +323,12 @@ def similar_ignoring_spaces(threshold: float) -> Test:
 
 def _without_spaces(values: pd.Series) -> list[str]:
     """Each value with its spaces removed (each distinct value once)."""
-    codes, uniques = pd.factorize(values)
-    joined = np.array([u.replace(" ", "") for u in uniques] + [None], dtype=object)
-    return joined[codes].tolist()
+    return _each_distinct(values, lambda u: u.replace(" ", "")).tolist()
 
 
 def _first_words(values: pd.Series) -> pd.Series:
     """Each value's first word (each distinct value split once)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    firsts = np.array([u.split(maxsplit=1)[0] if u.strip() else "" for u in uniques] + [None], dtype=object)
-    return pd.Series(firsts[codes])  # code -1 (missing) takes the trailing None
+    return pd.Series(_each_distinct(values, lambda u: u.split(maxsplit=1)[0] if u.strip() else ""))
 
 
 def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
