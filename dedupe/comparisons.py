@@ -40,6 +40,12 @@ class Level:
     on (the more common side's count is used): agreeing on "maria garcia" says less than on
     "yago pimenta", so the model takes the chance that two random customers agree on this very
     value, count / customers, when it is above the level's average (term frequency).
+    ``value_share`` names a feature column holding the natural log of the chance that a
+    random customer holds this very value (the commoner side's is used): the model takes it
+    as the pair's u, above or below the level's average (never below PROBABILITY_FLOOR). All
+    four words of "jorge andres pineda mosquera" agreeing is far rarer than "luz suarez"
+    agreeing, though both are "same name" and may share their first given name and surname
+    with as many customers.
     ``m``, when given, is the level's known share among matches, not learnt from the data.
     ``weighs`` False: the level is shown (a steward reads it) but is no evidence either way,
     as if missing: it follows from another field the model already counts.
@@ -48,6 +54,7 @@ class Level:
     label: str
     test: Test
     frequency: str | None = None
+    value_share: str | None = None
     m: float | None = None
     weighs: bool = True
 
@@ -75,8 +82,9 @@ class Comparison:
 
     @property
     def frequency_columns(self) -> tuple[str, ...]:
-        """Feature columns the levels' term frequencies come from."""
-        return tuple(dict.fromkeys(level.frequency for level in self.levels if level.frequency))
+        """Feature columns the levels' term frequencies and value shares come from."""
+        return tuple(dict.fromkeys(column for level in self.levels
+                                   for column in (level.frequency, level.value_share) if column))
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -434,10 +442,13 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a typo never keeps a CPF, CNPJ or NIT check digit valid: two distinct documents
         Level("both valid, different", both_valid_yet_different, m=0.001),
     )),
-    Comparison("full_name", customer_types=PERSON, columns=("name_count", "given_names", "full_name_words"),
-               identifying=True, levels=(
-        Level("same name", exact, frequency="name_count"),
-        Level("same names, other order", same_words_any_order, frequency="name_count"),
+    Comparison("full_name", customer_types=PERSON,
+               columns=("name_count", "name_share", "given_names", "full_name_words"), identifying=True, levels=(
+        # the whole name agreeing: as rare as its words together. Not "a name missing": the
+        # words of "juan perez gomez" are also the namesake "juan carlos perez gomez"'s (measured
+        # at 1,000,000: that pattern then filled the review band at 15 % precision)
+        Level("same name", exact, value_share="name_share"),
+        Level("same names, other order", same_words_any_order, value_share="name_share"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),

@@ -65,7 +65,7 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
             implied = np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in c.implied_by[1]])
             vectors.loc[implied, c.field] = c.missing
     for c in comparisons:
-        for column in c.frequency_columns:  # the more common side's count of the agreed value
+        for column in c.frequency_columns:  # the more common side's count or share of the agreed value
             counts = customers[column]
             vectors[frequency_column(c, column)] = np.maximum(
                 counts.reindex(pairs.get_level_values(0)).to_numpy(), counts.reindex(pairs.get_level_values(1)).to_numpy())
@@ -126,6 +126,12 @@ class MatchModel:
                     share = vectors[frequency_column(comparison, level.frequency)].to_numpy()[at] / max(self.customers, 1)
                     u = np.maximum(self.u[comparison.field][code], share)
                     weights[at] = np.log(self.m[comparison.field][code]) - np.log(u)
+                elif level.value_share:  # u of this very value, whatever the level's average
+                    at = np.flatnonzero(codes == code)
+                    log_share = vectors[frequency_column(comparison, level.value_share)].to_numpy(dtype=float)[at]
+                    known = ~np.isnan(log_share)
+                    log_u = np.maximum(log_share[known], math.log(PROBABILITY_FLOOR))
+                    weights[at[known]] = np.log(self.m[comparison.field][code]) - log_u
             total += weights
         return total
 

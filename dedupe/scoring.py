@@ -324,11 +324,13 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
         with transaction(con):
             run_sql(con, "delete_match_models")
             run_sql(con, "delete_match_name_counts")
+            run_sql(con, "delete_match_name_words")
             run_sql(con, "delete_match_common_contacts")
             now = datetime.now()
             run_sql(con, "adopt_match_model", run_id=run_id, now=now)
             run_sql(con, "adopt_match_levels", run_id=run_id)
             run_sql(con, "adopt_match_name_counts")
+            run_sql(con, "adopt_match_name_words")
             run_sql(con, "adopt_match_common_contacts")
     except Exception as exc:  # duckdb.Error too
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
@@ -387,6 +389,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         summary.changed = scalar(con, "SELECT count(*) FROM fresh_features")
         t = summary.timed("blocking", started)
         run_sql(con, "stage_name_counts", frozen=not full)
+        run_sql(con, "stage_name_words", frozen=not full)
         run_sql(con, "stage_common_contacts", frozen=not full, most=COMMON_CONTACT_CUSTOMERS)
         run_sql(con, "stage_comparison_customers", auto_merge=matching.auto_merge)
         customers = with_word_codes(con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id"))
@@ -442,6 +445,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     finally:
         drop_fresh_features(con)
         con.execute("DROP TABLE IF EXISTS name_counts")
+        con.execute("DROP TABLE IF EXISTS name_words")
         con.execute("DROP TABLE IF EXISTS common_contacts")
     summary.seconds = time.perf_counter() - started
     return summary
@@ -619,6 +623,8 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
                 run_sql(con, "delete_match_models")
                 run_sql(con, "delete_match_name_counts")
                 run_sql(con, "insert_match_name_counts")
+                run_sql(con, "delete_match_name_words")
+                run_sql(con, "insert_match_name_words")
                 run_sql(con, "delete_match_common_contacts")
                 run_sql(con, "insert_match_common_contacts")
             run_sql(con, "insert_match_models")

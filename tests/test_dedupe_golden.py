@@ -3,14 +3,16 @@ through the real ingest on top of generated background customers (tests/golden.p
 with the default [matching] thresholds; each expected pair must end in its expected state."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dedupe.scoring import score_candidates
-from merge.warehouse import open_warehouse
+from dedupe.blocking import BLOCKING_RULES, candidate_pairs, drop_blocking_tables, drop_fresh_features
+from dedupe.scoring import COMMON_CONTACT_CUSTOMERS, score_candidates
+from merge.warehouse import open_warehouse, run_sql
 from tests.golden import EXPECTATIONS, build_background, customer_of, golden_cases, ingest_cases, pair_state
 from unifica.config import MatchingConfig
 
@@ -74,3 +76,36 @@ def test_a_phone_many_customers_give_is_no_customers_own(scored: duckdb.DuckDBPy
     assert levels is None or levels["phones"] != "a phone in common", (probability, levels)
     common = dict(scored.execute("SELECT contact, customers FROM match_common_contacts").fetchall())
     assert common.get("+576015550000", 0) >= 15
+
+
+def test_a_names_share_is_the_product_of_its_words_shares(scored: duckdb.DuckDBPyConnection) -> None:
+    """How rare a whole name is (comparisons' "same name"): each word's share of the persons
+    whose name holds it, kept with the model, multiplied over the name's distinct words."""
+    shares = dict(scored.execute("SELECT word, share FROM match_name_words WHERE customer_type = 'person'").fetchall())
+    persons = scored.execute("""
+        SELECT count(*) FROM match_features JOIN customers c USING (customer_id)
+        WHERE c.customer_type = 'person' AND c.status IN ('active', 'merged')""").fetchall()[0][0]
+    for word in ("maria", "garcia", "marquez"):   # compound_surnames: "García Márquez"
+        holders = scored.execute("""
+            SELECT count(*) FROM match_features f JOIN customers c USING (customer_id)
+            WHERE c.customer_type = 'person' AND c.status IN ('active', 'merged')
+              AND list_contains(f.given_names || f.surnames, ?)""", [word]).fetchall()[0][0]
+        assert holders > 0 and shares[word] == pytest.approx(holders / persons), word
+    # what an incremental run's comparisons read (the shares kept with the model)
+    candidate_pairs(scored, BLOCKING_RULES, only_changed=False)
+    try:
+        run_sql(scored, "stage_name_counts", frozen=True)
+        run_sql(scored, "stage_name_words", frozen=True)
+        run_sql(scored, "stage_common_contacts", frozen=True, most=COMMON_CONTACT_CUSTOMERS)
+        run_sql(scored, "stage_comparison_customers", auto_merge=MatchingConfig().auto_merge)
+        names = scored.execute("""
+            SELECT full_name, name_share FROM comparison_customers
+            WHERE customer_type = 'person' AND full_name IS NOT NULL""").fetchall()
+    finally:
+        drop_blocking_tables(scored)
+        drop_fresh_features(scored)
+        for table in ("name_counts", "name_words", "common_contacts", "comparison_customers"):
+            scored.execute(f"DROP TABLE IF EXISTS {table}")
+    assert len(names) > 100
+    for full_name, name_share in names:
+        assert name_share == pytest.approx(sum(math.log(shares[w]) for w in set(full_name.split()))), full_name

@@ -192,21 +192,31 @@ def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_pa
         assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
 
 
-def test_the_common_contacts_go_with_the_model(tmp_path: Path) -> None:
-    """An incremental run keeps the contacts the fitting run counted as common (it compares as
-    that run did); a full run counts them again; adopting the model takes them along."""
+def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:
+    """An incremental run keeps the contacts and the name word shares the fitting run counted
+    (it compares and scores as that run did); a full run counts them again; adopting the model
+    takes them along."""
     generate(tmp_path, customers=200, seed=6)
     _consolidate(tmp_path)
     config = load_config(tmp_path / "unifica.toml")
+    planted = {"match_common_contacts": ("+570000000000", 40), "match_name_words": ("person", "zzyzx", 0.5)}
+
+    def plant(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+        for table, row in planted.items():  # as if counted then
+            con.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", list(row))
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in planted}
+
     with open_warehouse(config.warehouse) as con:
-        con.execute("INSERT INTO match_common_contacts VALUES ('+570000000000', 40)")  # as if counted then
-        kept = con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall()
+        assert con.execute("SELECT count(*) FROM match_name_words WHERE customer_type = 'person'").fetchall()[0][0] > 100
+        kept = plant(con)
         assert score_candidates(con, config.matching).mode == "incremental"
-        assert con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall() == kept
+        for table in planted:
+            assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == kept[table]
         assert score_candidates(con, config.matching, refit=True).mode.startswith("full")
-        assert ("+570000000000", 40) not in con.execute("SELECT * FROM match_common_contacts").fetchall()
-        con.execute("INSERT INTO match_common_contacts VALUES ('+570000000000', 40)")
-        kept = con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall()
+        for table, row in planted.items():
+            assert row not in con.execute(f"SELECT * FROM {table}").fetchall()
+        kept = plant(con)
     with open_warehouse(tmp_path / "other.duckdb") as con:
         adopt_model(con, config.warehouse)
-        assert con.execute("SELECT * FROM match_common_contacts ORDER BY ALL").fetchall() == kept
+        for table in planted:
+            assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == kept[table]

@@ -4,6 +4,8 @@ follows the evidence (agreement, missing values, stated m, term frequency), the 
 fit from labelled pairs, and compare_pairs through recordlinkage."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,7 @@ PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
 DOCUMENT = next(c for c in PERSON if c.field == "document_number")
 NAME_COUNT = frequency_column(NAME, "name_count")
+NAME_SHARE = frequency_column(NAME, "name_share")
 CUSTOMERS = 3000          # of the type: 4.5 million possible pairs
 MATCHES, NON_MATCHES = 1500, 4500   # candidate pairs (blocking found these)
 MISSING_SHARE = 0.2
@@ -46,6 +49,7 @@ def draw(rng: np.random.Generator, comparisons: tuple[Comparison, ...], n: int, 
         columns[c.field] = codes.astype(np.int8)
     frame = pd.DataFrame(columns)
     frame[NAME_COUNT] = 1
+    frame[NAME_SHARE] = np.nan
     return frame
 
 
@@ -65,15 +69,17 @@ def unsupervised(synthetic) -> MatchModel:
     return fit_unsupervised(vectors, random_vectors, PERSON, "person", CUSTOMERS)
 
 
-def vector(levels: dict[str, str | int] | None = None, default: str = "different", name_count: int = 1) -> pd.DataFrame:
+def vector(levels: dict[str, str | int] | None = None, default: str = "different", name_count: int = 1,
+           name_share: float = np.nan) -> pd.DataFrame:
     """One level vector: every person field at ``default`` unless ``levels`` says otherwise
-    (a label, or 0 for the first level)."""
+    (a label, or 0 for the first level); ``name_share`` the log share of the agreed name."""
     row = {}
     for c in PERSON:
         value = (levels or {}).get(c.field, default)
         row[c.field] = value if isinstance(value, int) else c.labels.index(value)
     frame = pd.DataFrame([row]).astype(np.int8)
     frame[NAME_COUNT] = name_count
+    frame[NAME_SHARE] = name_share
     return frame
 
 
@@ -148,7 +154,7 @@ def test_a_stated_m_is_kept_however_often_the_data_shows_the_level() -> None:
 
 
 def test_a_common_name_agreeing_says_less_than_a_rare_one(unsupervised: MatchModel) -> None:
-    levels = {"full_name": "same name", "city": "same city"}
+    levels = {"full_name": "one typo", "city": "same city"}
     rare = probability(unsupervised, levels, name_count=1)
     common = probability(unsupervised, levels, name_count=300)   # 10% of the customers share it
     assert common < rare
@@ -156,6 +162,32 @@ def test_a_common_name_agreeing_says_less_than_a_rare_one(unsupervised: MatchMod
     assert probability(unsupervised, {"full_name": "similar"}, name_count=300) == \
         probability(unsupervised, {"full_name": "similar"}, name_count=1)
     assert probability(unsupervised, levels, name_count=2) == rare  # 2/3000 is below u
+
+
+@pytest.mark.parametrize("level", ["same name", "same names, other order"])
+def test_a_whole_name_agreeing_says_more_the_rarer_its_words(unsupervised: MatchModel, level: str) -> None:
+    """At the levels where the whole name agrees, u is the chance that a random customer holds
+    all its words: the product of their shares, above or below the level's
+    average, never below PROBABILITY_FLOOR, whatever the base (unlike an unseen identifier's:
+    the more customers, the likelier a namesake); the first given name and surname's count is
+    not used."""
+    levels = {"full_name": level, "city": "same city"}
+    code = NAME.labels.index(level)
+    m, average_u = unsupervised.m["full_name"][code], unsupervised.u["full_name"][code]
+    common = np.log(0.2) + np.log(0.3)                   # two words most names here hold: 6 %
+    rare = np.log(0.01) + np.log(0.002) + np.log(0.003)  # three uncommon words: 1 in 17 million
+    weight = {share: float(unsupervised.evidence(vector(levels, name_share=share))[0]) for share in (common, rare)}
+    no_share = float(unsupervised.evidence(vector(levels))[0])
+    assert weight[rare] > no_share > weight[common]       # the level's average lies between
+    assert weight[common] - no_share == pytest.approx(np.log(average_u) - common)
+    assert weight[rare] - no_share == pytest.approx(np.log(average_u) - np.log(PROBABILITY_FLOOR))
+    larger_base = dataclasses.replace(unsupervised, customers=1_000_000)
+    for share in (common, rare):
+        assert larger_base.evidence(vector(levels, name_share=share))[0] == pytest.approx(weight[share])
+    assert no_share - unsupervised.evidence(vector({"city": "same city"}))[0] == \
+        pytest.approx(np.log(m) - np.log(average_u) - unsupervised.weights(NAME)[NAME.different])
+    # the first given name and surname's count no longer matters at these levels
+    assert unsupervised.evidence(vector(levels, name_share=common, name_count=300))[0] == weight[common]
 
 
 def test_unsupervised_sessions_do_not_learn_the_fields_their_rules_agree_on(synthetic) -> None:
@@ -203,7 +235,7 @@ def test_supervised_keeps_a_stated_m(synthetic) -> None:
 
 # ---- compare_pairs ---------------------------------------------------------------------------
 
-def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count() -> None:
+def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count_and_share() -> None:
     customers = pd.DataFrame({
         "customer_id": [1, 2, 3],
         "customer_type": ["person"] * 3,
@@ -219,6 +251,7 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count(
         "address": [None] * 3,
         "city": ["bogota", "bogota", "cali"],
         "name_count": [1, 7, 2],
+        "name_share": [-6.2, -3.1, np.nan],
     }).set_index("customer_id")
     pairs = pd.MultiIndex.from_tuples([(1, 2), (1, 3), (2, 3)])
     vectors = compare_pairs(pairs, customers, PERSON)
@@ -230,6 +263,8 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count(
     assert labels["phones"] == ["a phone in common", "missing", "missing"]
     assert labels["city"] == ["same city", "different", "different"]
     assert vectors[NAME_COUNT].tolist() == [7, 2, 7]
+    assert vectors[NAME_SHARE].tolist()[0] == -3.1   # the commoner name; unknown when either is
+    assert np.isnan(vectors[NAME_SHARE].tolist()[1:]).all()
     assert all(vectors[c.field].dtype == np.int8 for c in PERSON)
     assert set(COMPARISONS) >= set(PERSON)
 

@@ -5,6 +5,9 @@
 -- comparisons.
 -- name_count: how many customers of the type share the first given name and first surname
 -- (`name_counts`): "jorge garcia" agreeing says far less than "yago pimenta" agreeing.
+-- name_share: the natural log of the chance that another customer of the type holds all the
+-- words of this name, the product of the words' shares (`name_words`; a word not counted
+-- there, new since the model was fitted, as rare as the rarest).
 -- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
 -- rest are one text each, separated by spaces (neither holds one), which the comparisons
 -- split once per distinct text.
@@ -25,6 +28,14 @@ own AS (
            list_filter(b.phones, lambda x: NOT list_contains(common.contacts, x)) AS own_phones
     FROM blocking_customers b CROSS JOIN common
     WHERE b.customer_id IN (SELECT customer_id FROM in_pairs)
+),
+rarest AS (SELECT customer_type, min(share) AS share FROM name_words GROUP BY ALL),
+name_shares AS (
+    SELECT w.customer_id, sum(ln(coalesce(n.share, r.share))) AS name_share
+    FROM (SELECT customer_id, customer_type, unnest(list_distinct(given_names || surnames)) AS word FROM own) w
+    LEFT JOIN name_words n USING (customer_type, word)
+    LEFT JOIN rarest r USING (customer_type)
+    GROUP BY ALL
 )
 SELECT b.customer_id, b.customer_type,
        b.document_number, b.document_type, b.document_check,
@@ -36,7 +47,9 @@ SELECT b.customer_id, b.customer_type,
        CASE WHEN len(b.own_phones) > 0 THEN array_to_string(b.own_phones, ' ') END AS phones,
        b.address,
        b.city,
-       coalesce(n.name_count, 1) AS name_count
+       coalesce(n.name_count, 1) AS name_count,
+       s.name_share
 FROM own b
+LEFT JOIN name_shares s USING (customer_id)
 LEFT JOIN name_counts n ON n.customer_type = b.customer_type AND n.given = b.given_names[1] AND n.surname = b.surnames[1]
 ORDER BY b.customer_id;
