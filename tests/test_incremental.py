@@ -67,15 +67,19 @@ def two_warehouses(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     return at_once, in_two, (first, second, once)
 
 
-def _pairs(path: Path) -> dict[frozenset, float]:
-    """Every kept candidate pair's match probability, keyed by the source records of its two customers."""
+def _pairs(path: Path) -> dict[frozenset, tuple[float, frozenset]]:
+    """Every kept candidate pair's match probability and what matching saw of its two customers,
+    keyed by the source records of its two customers."""
     with duckdb.connect(str(path), read_only=True) as con:
         own: dict[int, set] = {}
         for customer, system, record in con.execute("SELECT customer_id, source_system, source_record_id "
                                                      "FROM customer_sources").fetchall():
             own.setdefault(customer, set()).add((system, record))
+        seen = {row[0]: row[1:] for row in con.execute(
+            "SELECT customer_id, * EXCLUDE (customer_id, taken_at, run_id) FROM match_features").fetchall()}
         rows = con.execute("SELECT customer_id_l, customer_id_r, match_probability FROM candidate_pairs").fetchall()
-    return {frozenset((frozenset(own[left]), frozenset(own[right]))): p for left, right, p in rows}
+    return {frozenset((frozenset(own[left]), frozenset(own[right]))):
+            (p, frozenset((str(seen.get(left)), str(seen.get(right))))) for left, right, p in rows}
 
 
 def test_two_runs_score_every_pair_as_one_run_does(two_warehouses: tuple[Path, Path, tuple]) -> None:
@@ -83,9 +87,12 @@ def test_two_runs_score_every_pair_as_one_run_does(two_warehouses: tuple[Path, P
     assert first.mode.startswith("full") and second.mode == "incremental" and once.mode == "incremental"
     in_two_pairs, at_once_pairs = _pairs(in_two), _pairs(at_once)
     both = in_two_pairs.keys() & at_once_pairs.keys()
-    # a few pairs differ in their customers' records (a later record joined a customer by its document)
-    assert len(both) >= 0.95 * max(len(in_two_pairs), len(at_once_pairs)) > 100
-    assert all(in_two_pairs[pair] == pytest.approx(at_once_pairs[pair], abs=1e-12) for pair in both)
+    # a few pairs differ in their customers' records (a later record joined a customer by its
+    # document), or in what matching saw of them: a customer a later record joined is seen
+    # afresh, with what merges filled in by then (README, "Known gaps")
+    seen_alike = {pair for pair in both if in_two_pairs[pair][1] == at_once_pairs[pair][1]}
+    assert len(seen_alike) >= 0.95 * max(len(in_two_pairs), len(at_once_pairs)) > 100
+    assert all(in_two_pairs[pair][0] == pytest.approx(at_once_pairs[pair][0], abs=1e-12) for pair in seen_alike)
 
 
 def test_two_runs_give_the_customers_one_run_gives(two_warehouses: tuple[Path, Path, tuple]) -> None:
