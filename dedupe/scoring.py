@@ -32,7 +32,7 @@ from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for, with_wo
 from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
 from merge.merging import revise_auto_merges
-from merge.warehouse import fetch_sql, next_id, run_sql, scalar, transaction
+from merge.warehouse import fetch_sql, next_id, run_sql, scalar, schema_version, transaction
 from schemas.records import CustomerType, PairState
 from unifica.config import MatchingConfig
 from unifica.errors import UnificaError
@@ -321,6 +321,10 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
     try:
         if not scalar(con, "SELECT count(*) FROM donor.match_models"):
             raise UnificaError(f"{donor} has no fitted model (run a dedupe there first)")
+        donor_version = scalar(con, "SELECT coalesce(max(version), 0) FROM donor.schema_migrations")
+        if donor_version != schema_version(con):  # its model may lack what this version keeps with one
+            raise UnificaError(f"{donor} is a warehouse of schema version {donor_version}, this one of "
+                               f"{schema_version(con)}: open it with this Unifica and dedupe it with --refit first")
         with transaction(con):
             run_sql(con, "delete_match_models")
             run_sql(con, "delete_match_name_counts")

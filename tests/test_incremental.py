@@ -199,6 +199,19 @@ def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_pa
         assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
 
 
+def test_adopting_a_model_from_a_warehouse_of_another_schema_version_is_one_clear_error(tmp_path: Path) -> None:
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with duckdb.connect(str(config.warehouse)) as con:   # as if made before the newest migration
+        newest = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
+        con.execute("DELETE FROM schema_migrations WHERE version = ?", [newest])
+    with open_warehouse(tmp_path / "other.duckdb") as con:
+        with pytest.raises(UnificaError, match=f"schema version {newest - 1}, this one of {newest}"):
+            adopt_model(con, config.warehouse)
+        assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
+
+
 def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:
     """An incremental run keeps the contacts and the name word shares the fitting run counted
     (it compares and scores as that run did); a full run counts them again; adopting the model
