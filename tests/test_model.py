@@ -167,10 +167,9 @@ def test_a_common_name_agreeing_says_less_than_a_rare_one(unsupervised: MatchMod
 @pytest.mark.parametrize("level", ["same name", "same names, other order"])
 def test_a_whole_name_agreeing_says_more_the_rarer_its_words(unsupervised: MatchModel, level: str) -> None:
     """At the levels where the whole name agrees, u is the chance that a random customer holds
-    all its words: the product of their shares, above or below the level's
-    average, never below PROBABILITY_FLOOR, whatever the base (unlike an unseen identifier's:
-    the more customers, the likelier a namesake); the first given name and surname's count is
-    not used."""
+    all its words: the product of their shares, above or below the level's average, never
+    below PROBABILITY_FLOOR, whatever the base (unlike an unseen identifier's: the more
+    customers, the likelier a namesake); the first given name and surname's count is not used."""
     levels = {"full_name": level, "city": "same city"}
     code = NAME.labels.index(level)
     m, average_u = unsupervised.m["full_name"][code], unsupervised.u["full_name"][code]
