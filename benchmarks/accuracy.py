@@ -13,7 +13,9 @@ compare `record_resolution` with the truth file. Figures, over pairs of source r
 - review recall: true record pairs in one cluster or joined by a pair at or above review;
 - review band: pairs in state review, as a share of the records;
 - matcher-only precision / recall: the same over the pairs of customers the identity rule
-  left apart (what the matcher had to find), so the easy part does not flatter the score.
+  left apart (what the matcher had to find), so the easy part does not flatter the score;
+- for generated data, that recall split by what the two customers share: a phone, an e-mail
+  or a document; only a date of birth; nothing but a name.
 """
 from __future__ import annotations
 
@@ -80,6 +82,31 @@ SELECT (SELECT count(*) FROM resolved) AS records,
        (SELECT count(*) FROM candidate_pairs WHERE state = 'review') AS review_pairs
 """
 
+# True pairs of customers (of one entity, in two customers) by what they share, with the share
+# found (in one cluster) and found at review (or joined by a pair at or above review).
+SHARED_SQL = """
+WITH pairs AS (
+    SELECT a.customer_id AS l, b.customer_id AS r, a.cluster_id = b.cluster_id AS found
+    FROM entity_customers a
+    JOIN entity_customers b ON a.entity_id = b.entity_id AND a.customer_id < b.customer_id
+),
+shared AS (
+    SELECT p.*, c.customer_type,
+           EXISTS (SELECT 1 FROM contact_details x JOIN contact_details y USING (kind, value_norm)
+                   WHERE x.customer_id = p.l AND y.customer_id = p.r AND x.kind IN ('phone', 'email'))
+           OR coalesce(c.document_number = d.document_number, false) AS identifier,
+           coalesce(c.date_of_birth = d.date_of_birth, false) AS birth_date,
+           EXISTS (SELECT 1 FROM candidate_pairs q WHERE q.customer_id_l = p.l AND q.customer_id_r = p.r
+                   AND q.state IN ('auto_merge', 'review', 'accepted', 'auto_merged')) AS proposed
+    FROM pairs p JOIN customers c ON c.customer_id = p.l JOIN customers d ON d.customer_id = p.r
+)
+SELECT customer_type,
+       CASE WHEN identifier THEN 'a phone, an e-mail or a document' WHEN birth_date THEN 'only a date of birth'
+            ELSE 'nothing but a name' END AS sharing,
+       count(*) AS pairs, avg(found::INT) AS recall, avg((found OR proposed)::INT) AS review_recall
+FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC
+"""
+
 
 @dataclass
 class Accuracy:
@@ -128,6 +155,16 @@ def measure(con: duckdb.DuckDBPyConnection, truth: Path, name: str, seconds: flo
         seconds=seconds)
 
 
+def recall_by_shared(con: duckdb.DuckDBPyConnection, truth: Path) -> list[str]:
+    """The recall of true pairs of customers by what the two share (lines to print): the
+    pairs sharing nothing but a name are the ones a namesake looks like."""
+    for statement in ACCURACY_SQL.strip().split(";\n\n"):
+        con.execute(statement, {"truth": str(truth)} if "$truth" in statement else None)
+    plural = {"person": "persons", "company": "companies"}
+    return [f"    {plural[kind]} sharing {sharing}: {pairs:,} pairs of customers, recall {recall:.4f}, "
+            f"at review {review:.4f}" for kind, sharing, pairs, recall, review in con.execute(SHARED_SQL).fetchall()]
+
+
 def dedupe_folder(config_path: Path, name: str, matching: MatchingConfig | None = None) -> Accuracy:
     """Ingest the data set of ``config_path`` into a fresh warehouse beside it, dedupe it and
     measure it against the truth.csv beside it."""
@@ -166,6 +203,8 @@ def main() -> None:
         if not (folder / "unifica.toml").exists():  # kept from an earlier run with --out
             generate(folder, customers=size, seed=args.seed)
         print(dedupe_folder(folder / "unifica.toml", f"generated {size:,}").row(), flush=True)
+        with open_warehouse(folder / "accuracy.duckdb", read_only=True) as con:
+            print("\n".join(recall_by_shared(con, folder / "truth.csv")), flush=True)
     print(f"data in {out}")
 
 
