@@ -339,6 +339,29 @@ def _first_words(values: pd.Series) -> pd.Series:
     return pd.Series(_each_distinct(values, lambda u: u.split(maxsplit=1)[0] if u.strip() else ""))
 
 
+def nickname_and_other_names_within(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """One side's first name is a nickname of the other's, and after it the names of one
+    side are all among the other's ("pepe orozco" and "jose abraham orozco parra", "lucho
+    lozano osorio" and "luis lozano")."""
+    l, r = _words((left, field), (right, field))
+    out = np.zeros(len(left), dtype=bool)
+    if l.shape[1] < 2 or r.shape[1] < 2:
+        return out
+    todo = np.flatnonzero((l[:, 0] != r[:, 0]) & (l[:, 1] >= 0) & (r[:, 1] >= 0))
+    # each distinct first name spelled once, from one row holding it; only nicknames go on
+    firsts, at = np.unique(np.concatenate([l[todo, 0], r[todo, 0]]), return_index=True)
+    values = np.concatenate([left[field].to_numpy()[todo], right[field].to_numpy()[todo]])[at]
+    is_nickname = np.zeros(int(max(l.max(initial=0), r.max(initial=0))) + 1, dtype=bool)
+    is_nickname[firsts] = [value.split(maxsplit=1)[0] in NICKNAMES for value in values]
+    todo = todo[is_nickname[l[todo, 0]] | is_nickname[r[todo, 0]]]
+    if todo.size:  # a few % of the pairs
+        todo = todo[nickname_or_same_first_word(left.iloc[todo], right.iloc[todo], field)]
+        rest_l, rest_r = l[todo, 1:], r[todo, 1:]
+        out[todo] = (((_found(rest_l, rest_r) | (rest_l < 0)).all(axis=1))
+                     | ((_found(rest_r, rest_l) | (rest_r < 0)).all(axis=1)))
+    return out
+
+
 def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side gives only given names, no surname (a WhatsApp profile, a form's first-name
     field), and its first one is the other's first given name, a nickname of it or one typo
@@ -452,6 +475,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
+        Level("a nickname, the other names within", nickname_and_other_names_within, frequency="name_count"),
         Level("one name only, found in the other", lone_word_among_other_words),
         Level("given names only, the first alike", given_names_only_and_first_alike),
         # not token_set_ratio: it scores "ramirez soto" within "lucia ramirez soto" at 80, so
@@ -461,7 +485,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("given_names", customer_types=PERSON,
                columns=("full_name", "given_names_words", "full_name_words"),
                implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
-                                         "one name only, found in the other",
+                                         "a nickname, the other names within", "one name only, found in the other",
                                          "given names only, the first alike")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),

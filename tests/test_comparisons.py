@@ -76,6 +76,10 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (full("maria jose garcia lopez"), full("maria jose garcia lopes"), "one typo"),
         (full("juan mcgilc hrist"), full("juan mcgilchrist"), "one typo"),          # a space too many
         (full("julia freitass"), full("julia giovanna freitas"), "a name missing and a typo"),
+        # a nickname for the first name, the other names of one side among the other's
+        (person("pepe", "orozco"), person("jose abraham", "orozco parra"), "a nickname, the other names within"),
+        (full("lucho lozano osorio"), full("luis lozano"), "a nickname, the other names within"),
+        (full("pepe orozco"), full("jose garcia"), DIFFERENT),             # other surnames: another person
         (full("ana maria ruiz gomez"), full("eva maria ruiz gomez"), "similar"),
         (full("maria garcia"), full("pedro ramirez"), DIFFERENT),
         (full("maria garcia"), full("carlos ramirez"), DIFFERENT),

@@ -256,7 +256,9 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count_
     vectors = compare_pairs(pairs, customers, PERSON)
     labels = {c.field: [c.labels[x] for x in vectors[c.field]] for c in PERSON}
     assert labels["document_number"] == ["one digit off", "missing", "missing"]
-    assert labels["given_names"] == ["same first name or its nickname", "different", "different"]
+    # "pepe" is a nickname of "jose": the full names say so, and the given names then add nothing
+    assert labels["full_name"][0] == "a nickname, the other names within"
+    assert labels["given_names"] == ["missing", "different", "different"]
     assert labels["birth_date"] == ["day and month swapped", "missing", "missing"]
     assert labels["emails"] == ["missing", "same user name elsewhere", "missing"]
     assert labels["phones"] == ["a phone in common", "missing", "missing"]
