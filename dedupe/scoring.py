@@ -350,8 +350,9 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
     """Why this run must fit the model again and compare every pair; None: it need not."""
     if refit:
         return "asked to refit"
-    if not models:
-        return "no model yet"
+    if not models:  # none kept, or one fitted to other comparisons (stored_models)
+        return "the comparisons changed since the model was fitted" if fetch_sql(con, "select_match_model") \
+            else "no model yet"
     for customer_type, count in type_counts.items():
         model = models.get(customer_type)
         if model is not None and count > model.customers * (1 + matching.refit_growth):

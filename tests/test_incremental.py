@@ -190,6 +190,17 @@ def test_growth_past_refit_growth_fits_the_model_again(tmp_path: Path) -> None:
     assert summary.mode.startswith("full (") and "customers grew from" in summary.mode
 
 
+def test_a_model_fitted_to_other_comparisons_is_fitted_again_and_says_why(tmp_path: Path) -> None:
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with open_warehouse(config.warehouse) as con:   # as if an older version had fitted it
+        con.execute("UPDATE match_levels SET label = 'a level this version no longer has' "
+                    "WHERE field = 'full_name' AND level = 1")
+        summary = score_candidates(con, config.matching)
+    assert summary.mode == "full (the comparisons changed since the model was fitted)"
+
+
 def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_path: Path) -> None:
     with open_warehouse(tmp_path / "empty.duckdb"):
         pass

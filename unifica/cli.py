@@ -100,8 +100,9 @@ def dedupe(
     Incremental: once a model is fitted, a dedupe compares only the customers that are new
     or changed since the last one, against every customer and each other, and clusters
     them with the pairs kept from before. The model is fitted again (and every pair
-    compared) on --refit, when [matching] model asks for another kind, or when a customer
-    type has grown by more than [matching] refit_growth (default 1.0: doubled).
+    compared) on --refit, when [matching] model asks for another kind, when a customer
+    type has grown by more than [matching] refit_growth (default 1.0: doubled), or when
+    this version compares differently from the one that fitted it.
     """
     from dedupe.scoring import score_candidates
     from merge.merging import auto_merge
