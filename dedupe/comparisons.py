@@ -286,11 +286,18 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
         similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
                          scorer=JaroWinkler.similarity, workers=-1) >= threshold
         close[at] = similar[back]
+    return _one_within_other(l, r, close) & (np.minimum(_word_count(l), _word_count(r)) >= 2)
+
+
+def _one_within_other(l: np.ndarray, r: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """Per row of the word codes ``l`` and ``r``: every word of the shorter side is close to
+    one of the other's (``close[i, x, y]``: left word x and right word y), and when both are
+    as long, each side's are (so that the order of the pair does not matter, and "castillo
+    castillo" does not lie within "castillo rivera")."""
     nl, nr = _word_count(l), _word_count(r)
     left_within = (close.any(axis=2) | (l < 0)).all(axis=1)
     right_within = (close.any(axis=1) | (r < 0)).all(axis=1)
-    return (((nl < nr) & left_within) | ((nr < nl) & right_within)
-            | ((nl == nr) & left_within & right_within)) & (np.minimum(nl, nr) >= 2)
+    return ((nl < nr) & left_within) | ((nr < nl) & right_within) | ((nl == nr) & left_within & right_within)
 
 
 def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -357,8 +364,8 @@ def nickname_and_other_names_within(left: pd.DataFrame, right: pd.DataFrame, fie
     if todo.size:  # a few % of the pairs
         todo = todo[nickname_or_same_first_word(left.iloc[todo], right.iloc[todo], field)]
         rest_l, rest_r = l[todo, 1:], r[todo, 1:]
-        out[todo] = (((_found(rest_l, rest_r) | (rest_l < 0)).all(axis=1))
-                     | ((_found(rest_r, rest_l) | (rest_r < 0)).all(axis=1)))
+        same = (rest_l[:, :, None] == rest_r[:, None, :]) & (rest_l >= 0)[:, :, None]
+        out[todo] = _one_within_other(rest_l, rest_r, same)
     return out
 
 

@@ -80,6 +80,7 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("pepe", "orozco"), person("jose abraham", "orozco parra"), "a nickname, the other names within"),
         (full("lucho lozano osorio"), full("luis lozano"), "a nickname, the other names within"),
         (full("pepe orozco"), full("jose garcia"), DIFFERENT),             # other surnames: another person
+        (full("pepe castillo castillo"), full("jose castillo rivera"), DIFFERENT),   # as long: each within the other
         (full("ana maria ruiz gomez"), full("eva maria ruiz gomez"), "similar"),
         (full("maria garcia"), full("pedro ramirez"), DIFFERENT),
         (full("maria garcia"), full("carlos ramirez"), DIFFERENT),
