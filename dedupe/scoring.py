@@ -321,10 +321,11 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
     try:
         if not scalar(con, "SELECT count(*) FROM donor.match_models"):
             raise UnificaError(f"{donor} has no fitted model (run a dedupe there first)")
-        donor_version = scalar(con, "SELECT coalesce(max(version), 0) FROM donor.schema_migrations")
-        if donor_version != schema_version(con):  # its model may lack what this version keeps with one
-            raise UnificaError(f"{donor} is a warehouse of schema version {donor_version}, this one of "
-                               f"{schema_version(con)}: open it with this Unifica and dedupe it with --refit first")
+        donor_version, version = (scalar(con, "SELECT coalesce(max(version), 0) FROM donor.schema_migrations"),
+                                  schema_version(con))
+        if donor_version != version:  # its model may lack what this version keeps with one
+            raise UnificaError(f"{donor} is a warehouse of schema version {donor_version}, this one of {version}: "
+                               "open it with this Unifica and dedupe it with --refit first")
         with transaction(con):
             run_sql(con, "delete_match_models")
             run_sql(con, "delete_match_name_counts")
