@@ -15,7 +15,8 @@ compare `record_resolution` with the truth file. Figures, over pairs of source r
 - matcher-only precision / recall: the same over the pairs of customers the identity rule
   left apart (what the matcher had to find), so the easy part does not flatter the score;
 - for generated data, that recall split by what the two customers share: a phone, an e-mail
-  or a document; only a date of birth; nothing but a name.
+  or a document; only a date of birth; nothing but a name (for persons, apart: one of the two
+  names a single word, which no matcher can tell from any other customer of that name).
 """
 from __future__ import annotations
 
@@ -96,12 +97,18 @@ shared AS (
                    WHERE x.customer_id = p.l AND y.customer_id = p.r AND x.kind IN ('phone', 'email'))
            OR coalesce(c.document_number = d.document_number, false) AS identifier,
            coalesce(c.date_of_birth = d.date_of_birth, false) AS birth_date,
+           -- one side's whole name a single word (a WhatsApp profile's "Isabel"): with nothing
+           -- else in common, it is as much any other Isabel's
+           least(len(string_split(trim(concat_ws(' ', c.first_name, c.middle_name, c.last_name, c.second_last_name)), ' ')),
+                 len(string_split(trim(concat_ws(' ', d.first_name, d.middle_name, d.last_name, d.second_last_name)), ' ')))
+               = 1 AS lone_name,
            EXISTS (SELECT 1 FROM candidate_pairs q WHERE q.customer_id_l = p.l AND q.customer_id_r = p.r
                    AND q.state IN ('auto_merge', 'review', 'accepted', 'auto_merged')) AS proposed
     FROM pairs p JOIN customers c ON c.customer_id = p.l JOIN customers d ON d.customer_id = p.r
 )
 SELECT customer_type,
        CASE WHEN identifier THEN 'a phone, an e-mail or a document' WHEN birth_date THEN 'only a date of birth'
+            WHEN customer_type = 'person' AND lone_name THEN 'nothing but a name, one of them a single word'
             ELSE 'nothing but a name' END AS sharing,
        count(*) AS pairs, avg(found::INT) AS recall, avg((found OR proposed)::INT) AS review_recall
 FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC

@@ -369,6 +369,20 @@ def nickname_and_other_names_within(left: pd.DataFrame, right: pd.DataFrame, fie
     return out
 
 
+def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Both sides have a surname, and their first given names and first surnames are the
+    same, whatever the other names: one record dropped the middle name, the other the second
+    surname ("amanda lavinia simoes" and "amanda simoes farias")."""
+    l, r = _words((left, field), (right, field))
+    given_l, given_r = _words((left, "given_names"), (right, "given_names"))
+    at_l, at_r = _word_count(given_l), _word_count(given_r)  # the first surname's position
+    rows = np.arange(len(left))
+    has_surname = (at_l < _word_count(l)) & (at_r < _word_count(r)) & (at_l > 0) & (at_r > 0)
+    surname_l = l[rows, np.minimum(at_l, l.shape[1] - 1)]
+    surname_r = r[rows, np.minimum(at_r, r.shape[1] - 1)]
+    return has_surname & (l[:, 0] == r[:, 0]) & (surname_l == surname_r)
+
+
 def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """One side gives only given names, no surname (a WhatsApp profile, a form's first-name
     field), and its first one is the other's first given name, a nickname of it or one typo
@@ -473,7 +487,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("both valid, different", both_valid_yet_different, m=0.001),
     )),
     Comparison("full_name", customer_types=PERSON,
-               columns=("name_count", "name_share", "given_names", "full_name_words"), identifying=True, levels=(
+               columns=("name_count", "name_share", "given_names", "full_name_words", "given_names_words"), identifying=True,
+               levels=(
         # the whole name agreeing: as rare as its words together. Not "a name missing": the
         # words of "juan perez gomez" are also the namesake "juan carlos perez gomez"'s (measured
         # at 1,000,000: that pattern then filled the review band at 15 % precision)
@@ -483,6 +498,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
         Level("a nickname, the other names within", nickname_and_other_names_within, frequency="name_count"),
+        Level("same first name and surname, other names differ", same_first_name_and_surname, frequency="name_count"),
         Level("one name only, found in the other", lone_word_among_other_words),
         Level("given names only, the first alike", given_names_only_and_first_alike),
         # not token_set_ratio: it scores "ramirez soto" within "lucia ramirez soto" at 80, so
@@ -492,7 +508,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("given_names", customer_types=PERSON,
                columns=("full_name", "given_names_words", "full_name_words"),
                implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
-                                         "a nickname, the other names within", "one name only, found in the other",
+                                         "a nickname, the other names within",
+                                         "same first name and surname, other names differ",
+                                         "one name only, found in the other",
                                          "given names only, the first alike")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),

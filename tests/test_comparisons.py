@@ -80,6 +80,16 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("pepe", "orozco"), person("jose abraham", "orozco parra"), "a nickname, the other names within"),
         (full("lucho lozano osorio"), full("luis lozano"), "a nickname, the other names within"),
         (full("pepe orozco"), full("jose garcia"), DIFFERENT),             # other surnames: another person
+        # one record without the middle name, the other without the second surname
+        (person("amanda lavinia", "simoes"), person("amanda", "simoes farias"),
+         "same first name and surname, other names differ"),
+        (person("carlos", "cardenas nunez"), person("carlos andres", "cardenas"),
+         "same first name and surname, other names differ"),
+        (person("andres", "castillo castillo"), person("andres", "castillo rivera"),
+         "same first name and surname, other names differ"),
+        (person("carlos andres", "cardenas"), person("carlos", "nunez cardenas"), DIFFERENT),   # another first surname
+        (person("carlos andres", "cardenas"), person("andres", "cardenas nunez"), DIFFERENT),  # another first name
+        (person("amanda lavinia"), person("amanda", "simoes"), "given names only, the first alike"),  # no surname
         (full("pepe castillo castillo"), full("jose castillo rivera"), DIFFERENT),   # as long: each within the other
         (full("ana maria ruiz gomez"), full("eva maria ruiz gomez"), "similar"),
         (full("maria garcia"), full("pedro ramirez"), DIFFERENT),
