@@ -178,6 +178,7 @@ def _texts(values: pd.Series) -> np.ndarray:
 WORD_FIELDS: dict[str, tuple[str, bool]] = {
     "full_name": ("full_name", False), "given_names": ("given_names", False),
     "emails": ("emails", False), "phones": ("phones", False), "email_users": ("emails", True),
+    "business_name": ("business_name", False),
 }
 
 
@@ -414,6 +415,47 @@ def word_sets_similarity_at_least(threshold: float) -> Test:
     return test
 
 
+def _abbreviates(short: str, long: str) -> bool:
+    """``short`` is ``long`` abbreviated: shorter, of at least two letters, the same first
+    letter, and its letters in ``long`` in order ("dist" and "distribuidora", "gpo" and
+    "grupo", "pc" and "pecas")."""
+    if not 2 <= len(short) < len(long) or short[0] != long[0]:
+        return False
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
+def same_words_some_abbreviated(typo_threshold: float) -> Test:
+    """As many words (at least two), word by word the same, at least one abbreviated on one
+    side ("dist santa fe" and "distribuidora santa fe", "agrop pires" and "agropecuaria
+    pires"), the others the same or one typo apart (Jaro-Winkler at least
+    ``typo_threshold``). Each distinct pair of differing words is judged once."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r = _words((left, field), (right, field))
+        width = max(l.shape[1], r.shape[1])
+        l = np.pad(l, ((0, 0), (0, width - l.shape[1])), constant_values=-1)
+        r = np.pad(r, ((0, 0), (0, width - r.shape[1])), constant_values=-1)
+        out = np.zeros(len(left), dtype=bool)
+        todo = np.flatnonzero((_word_count(l) == _word_count(r)) & (_word_count(l) >= 2) & (l != r).any(axis=1))
+        if not todo.size:
+            return out
+        l, r = l[todo], r[todo]
+        differ = (l != r) & (l >= 0)
+        rows, positions = np.nonzero(differ)
+        both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field])[todo], _texts(right[field])[todo]])
+        size = np.int64(both.max(initial=0)) + 1
+        back, distinct = pd.factorize(l[rows, positions] * size + r[rows, positions])
+        words_l, words_r = _spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts)
+        abbreviated = np.array([_abbreviates(a, b) or _abbreviates(b, a) for a, b in zip(words_l, words_r)], dtype=bool)
+        typo = cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= typo_threshold
+        word_abbreviated, word_alike = np.zeros_like(differ), ~differ
+        word_abbreviated[rows, positions] = abbreviated[back]
+        word_alike[rows, positions] = (abbreviated | typo)[back]
+        out[todo] = word_alike.all(axis=1) & word_abbreviated.any(axis=1)
+        return out
+    return test
+
+
 def first_word(test: Test) -> Test:
     """``test`` applied to each value's first word only."""
     def first(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -524,10 +566,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("one digit off", one_digit_off_in_date),
         Level("same year", same_year),
     )),
-    Comparison("business_name", customer_types=COMPANY, identifying=True, levels=(
+    Comparison("business_name", customer_types=COMPANY, identifying=True, columns=("business_name_words",), levels=(
         Level("same name", exact),
         Level("one typo", similarity_at_least(0.95)),
         Level("same words", word_sets_similarity_at_least(1.0)),
+        Level("same words, some abbreviated", same_words_some_abbreviated(0.9)),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
     Comparison("emails", identifying=True, columns=("emails_words", "email_users_words"), levels=(

@@ -142,6 +142,15 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         ("distribuidora andina", "distribuidora andna", "one typo"),
         ("andina distribuidora", "distribuidora andina", "same words"),
         ("distribuidora andina", "distribuidora andina del caribe", "same words"),
+        # a word abbreviated on one side, the others the same or one typo apart
+        ("dist santa fe", "distribuidora santa fe", "same words, some abbreviated"),
+        ("agropecuaria pires", "agrop pires", "same words, some abbreviated"),
+        ("gpo perdomo", "grupo perdomo", "same words, some abbreviated"),
+        ("auto pc mendes", "auto pecas mendes", "same words, some abbreviated"),
+        ("dist colombiatna", "distribuidora colombiana", "same words, some abbreviated"),
+        ("dist santa fe", "distribuidora santa rosa", DIFFERENT),           # another word, not a typo
+        ("dist santa fe", "importadora santa fe", DIFFERENT),                # not an abbreviation of it
+        ("dist", "distribuidora", DIFFERENT),                                # a lone word: too little
         ("ferreteria el tornillo", "ferreteria tornillo feliz", "similar"),
         ("distribuidora andina", "panaderia la espiga", DIFFERENT),
         ("distribuidora andina", None, MISSING),
