@@ -43,8 +43,11 @@ def _root(parent: dict[int, int], x: int) -> int:
 
 def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarray,
                       cannot_link: Iterable[tuple[int, int]],
-                      linked: Iterable[tuple[int, int]] | None = None) -> Clustering:
-    """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first.
+                      linked: Iterable[tuple[int, int]] | None = None,
+                      ties: np.ndarray | None = None) -> Clustering:
+    """Cluster the pairs (``left[i]``, ``right[i]``) — the strong ones only — strongest first,
+    pairs of equal probability in the order of ``ties`` (a key per pair, smallest first; by
+    default their customer ids).
 
     ``cannot_link`` holds (smaller id, larger id) pairs that must never end in one cluster.
     With ``linked`` (the pairs the caller judged alike; the strong pairs count as linked), two
@@ -66,7 +69,7 @@ def cluster_customers(left: np.ndarray, right: np.ndarray, probability: np.ndarr
         cross = [(min(x, y), max(x, y)) for x in a for y in b]
         return any(p in never for p in cross) or (alike is not None and not all(p in alike for p in cross))
 
-    order = np.lexsort((right, left, -probability))  # strongest first, ties by ids
+    order = np.lexsort((right, left, -probability) if ties is None else (right, left, ties, -probability))
     joined = np.zeros(len(left), dtype=bool)
     for i in order:
         a, b = int(left[i]), int(right[i])

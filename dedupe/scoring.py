@@ -506,6 +506,22 @@ class _PairJudge:
             self._last = key, self._judge(left, right)
         return self._last[1]
 
+    def tie_order(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """A rank per pair (``left[i]``, ``right[i]``) from its customers' first source records
+        (``first_record``): pairs of equal probability are clustered in this order, which
+        does not depend on the order records arrived in (customer ids do: a record ingested
+        a run later gets a larger id). A customer without source records goes by its id."""
+        first = self.customers["first_record"] if "first_record" in self.customers else pd.Series(dtype=object)
+        keys = []
+        for side in (left, right):
+            known = first.reindex(side).to_numpy(dtype=object)
+            missing = pd.isna(known)
+            known[missing] = [f"\x1e{customer:020d}" for customer in side[missing].tolist()]
+            keys.append(known.astype(str))
+        first_low = keys[0] <= keys[1]
+        low, high = np.where(first_low, keys[0], keys[1]), np.where(first_low, keys[1], keys[0])
+        return np.unique(np.char.add(np.char.add(low, "\x1d"), high), return_inverse=True)[1]
+
     def _judge(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         alike, different = np.zeros(len(left), dtype=bool), np.zeros(len(left), dtype=bool)
         types = self.customers.customer_type
@@ -547,7 +563,8 @@ def _cluster(table: pd.DataFrame, matching: MatchingConfig, rejected: pd.DataFra
     accepted = (table.state == PairState.ACCEPTED.value).to_numpy()
     linked = list(zip(within_l[alike].tolist(), within_r[alike].tolist()))
     linked.extend(zip(left[accepted].tolist(), right[accepted].tolist()))
-    clustering = cluster_customers(left[strong], right[strong], probability[strong], cannot_link, linked)
+    clustering = cluster_customers(left[strong], right[strong], probability[strong], cannot_link, linked,
+                                   ties=judge.tie_order(left[strong], right[strong]))
     state = np.where(probability >= matching.review, PairState.REVIEW.value, PairState.NON_MATCH.value).astype(object)
     joined = np.zeros(len(table), dtype=bool)
     joined[np.flatnonzero(strong)[clustering.joined]] = True

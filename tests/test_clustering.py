@@ -49,6 +49,21 @@ def test_the_stronger_pair_wins_whichever_side_it_is_on() -> None:
     assert result.joined.tolist() == [False, True]
 
 
+def test_pairs_of_equal_probability_go_in_the_order_of_their_tie_keys_not_their_ids() -> None:
+    # C links as strongly to A as to B, which are known different: the pair taken first wins.
+    # By ids that is A-C; the tie keys (the customers' first source records, the same
+    # whichever order the records arrived in) can put B-C first.
+    left, right = np.array([A, B]), np.array([C, C])
+    probability = np.array([0.98, 0.98])
+    assert groups(cluster_customers(left, right, probability, [(A, B)])) == {frozenset({A, C})}
+    by_keys = cluster_customers(left, right, probability, [(A, B)], ties=np.array([1, 0]))
+    assert groups(by_keys) == {frozenset({B, C})}
+    assert by_keys.joined.tolist() == [False, True]
+    # the keys only order equals: a stronger pair still goes first
+    stronger = cluster_customers(left, right, np.array([0.99, 0.98]), [(A, B)], ties=np.array([1, 0]))
+    assert groups(stronger) == {frozenset({A, C})}
+
+
 def test_a_cannot_link_between_any_members_keeps_two_groups_apart() -> None:
     # {A, B} and {C, D} are each certain; B-C is strong, but A and D are known different
     result = cluster([(A, B, 0.99), (C, D, 0.99), (B, C, 0.98)], cannot_link=[(A, D)])

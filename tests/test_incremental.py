@@ -47,8 +47,11 @@ def _customers(path: Path) -> set[frozenset]:
     return {frozenset(g) for g in groups.values()}
 
 
+# seed 22: a WhatsApp record links as strongly to another WhatsApp record (merged in the first
+# run) as to a customer the second run brings; the stronger pair is the same in both warehouses
+# only when such ties are not broken by customer ids (dedupe/clustering.py).
 # seed 24: records arriving later join customers merged before they came, by their document
-@pytest.fixture(scope="module", params=[21, 24])
+@pytest.fixture(scope="module", params=[22, 24])
 def two_warehouses(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tuple]:
     root = tmp_path_factory.mktemp("incremental")
     generate(root / "at_once", customers=600, seed=request.param)
@@ -104,10 +107,10 @@ def test_two_runs_give_the_customers_one_run_gives(two_warehouses: tuple[Path, P
 
 
 def test_the_second_run_undid_the_auto_merges_newer_records_split(two_warehouses: tuple[Path, Path, tuple]) -> None:
-    """On this data first-run merges hold a record that a later record, a stronger match for
-    the rest, was never compared with (seed 21: an e-mail record and a call-centre one), or
-    that a later record changed: one run keeps it apart (no chaining), so the second run
-    undid those merges before merging again."""
+    """On this data (seeds 22 and 24) first-run merges hold a record that a later record, a
+    stronger match for the rest, was never compared with, or that a later record changed: one
+    run keeps it apart (no chaining), so the second run undid those merges before merging
+    again."""
     at_once, in_two, (first, second, once) = two_warehouses
     assert first.merges_undone == 0 and once.merges_undone == 0
     assert second.merges_undone >= 1 and second.merges_kept == 0

@@ -8,6 +8,9 @@
 -- name_share: the natural log of the chance that another customer of the type holds all the
 -- words of this name, the product of the words' shares (`name_words`; a word not counted
 -- there, new since the model was fitted, as rare as the rarest).
+-- first_record: the customer's first source record (system and id, in text order), what
+-- clustering orders pairs of equal probability by: the same whatever order records arrived
+-- in, unlike customer ids.
 -- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
 -- rest are one text each, separated by spaces (neither holds one), which the comparisons
 -- split once per distinct text.
@@ -30,6 +33,10 @@ own AS (
     WHERE b.customer_id IN (SELECT customer_id FROM in_pairs)
 ),
 rarest AS (SELECT customer_type, min(share) AS share FROM name_words GROUP BY ALL),
+first_records AS (
+    SELECT customer_id, min(source_system || chr(31) || source_record_id) AS first_record
+    FROM customer_sources WHERE customer_id IN (SELECT customer_id FROM in_pairs) GROUP BY ALL
+),
 name_shares AS (
     SELECT w.customer_id, sum(ln(coalesce(n.share, r.share))) AS name_share
     FROM (SELECT customer_id, customer_type, unnest(list_distinct(given_names || surnames)) AS word FROM own) w
@@ -48,8 +55,10 @@ SELECT b.customer_id, b.customer_type,
        b.address,
        b.city,
        coalesce(n.name_count, 1) AS name_count,
-       s.name_share
+       s.name_share,
+       r.first_record
 FROM own b
 LEFT JOIN name_shares s USING (customer_id)
+LEFT JOIN first_records r USING (customer_id)
 LEFT JOIN name_counts n ON n.customer_type = b.customer_type AND n.given = b.given_names[1] AND n.surname = b.surnames[1]
 ORDER BY b.customer_id;
