@@ -370,10 +370,9 @@ def nickname_and_other_names_within(left: pd.DataFrame, right: pd.DataFrame, fie
     return out
 
 
-def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-    """Both sides have a surname, and their first given names and first surnames are the
-    same, whatever the other names: one record dropped the middle name, the other the second
-    surname ("amanda lavinia simoes" and "amanda simoes farias")."""
+def _first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str) -> tuple[np.ndarray, ...]:
+    """Per pair: the word codes of the full names (a matrix per side, see ``_word_codes``),
+    of each side's first given name and first surname, and whether both sides have a surname."""
     l, r = _words((left, field), (right, field))
     given_l, given_r = _words((left, "given_names"), (right, "given_names"))
     at_l, at_r = _word_count(given_l), _word_count(given_r)  # the first surname's position
@@ -381,7 +380,40 @@ def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: 
     has_surname = (at_l < _word_count(l)) & (at_r < _word_count(r)) & (at_l > 0) & (at_r > 0)
     surname_l = l[rows, np.minimum(at_l, l.shape[1] - 1)]
     surname_r = r[rows, np.minimum(at_r, r.shape[1] - 1)]
-    return has_surname & (l[:, 0] == r[:, 0]) & (surname_l == surname_r)
+    return l, r, l[:, 0], r[:, 0], surname_l, surname_r, has_surname
+
+
+def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """Both sides have a surname, and their first given names and first surnames are the
+    same, whatever the other names: one record dropped the middle name, the other the second
+    surname ("amanda lavinia simoes" and "amanda simoes farias")."""
+    _, _, first_l, first_r, surname_l, surname_r, has_surname = _first_name_and_surname(left, right, field)
+    return has_surname & (first_l == first_r) & (surname_l == surname_r)
+
+
+def first_name_and_surname_alike(threshold: float) -> Test:
+    """As ``same_first_name_and_surname``, but each of the two names the same or one typo
+    away (Jaro-Winkler at least ``threshold``), the first name also a nickname of the other's
+    ("ana lucia caballero" and "ana clballero polo", "djego contreras ramirez" and "diego
+    giovanny contreras")."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        l, r, first_l, first_r, surname_l, surname_r, has_surname = _first_name_and_surname(left, right, field)
+        todo = np.flatnonzero(has_surname)
+        out = np.zeros(len(left), dtype=bool)
+        if not todo.size:
+            return out
+        both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
+        size = np.int64(both.max(initial=0)) + 1
+        alike = []
+        for a, b in ((first_l[todo], first_r[todo]), (surname_l[todo], surname_r[todo])):
+            back, distinct = pd.factorize(a.astype(np.int64) * size + b)
+            similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
+                             scorer=JaroWinkler.similarity, workers=-1) >= threshold
+            alike.append(similar[back])
+        first_alike = alike[0] | nickname_or_same_first_word(left.iloc[todo], right.iloc[todo], field)
+        out[todo] = first_alike & alike[1]
+        return out
+    return test
 
 
 def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -541,6 +573,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
         Level("a nickname, the other names within", nickname_and_other_names_within, frequency="name_count"),
         Level("same first name and surname, other names differ", same_first_name_and_surname, frequency="name_count"),
+        Level("first name and surname alike, other names differ", first_name_and_surname_alike(0.88)),
         Level("one name only, found in the other", lone_word_among_other_words),
         Level("given names only, the first alike", given_names_only_and_first_alike),
         # not token_set_ratio: it scores "ramirez soto" within "lucia ramirez soto" at 80, so
@@ -552,6 +585,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
                                          "a nickname, the other names within",
                                          "same first name and surname, other names differ",
+                                         "first name and surname alike, other names differ",
                                          "one name only, found in the other",
                                          "given names only, the first alike")), levels=(
         Level("same given names", exact),

@@ -87,6 +87,13 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
          "same first name and surname, other names differ"),
         (person("andres", "castillo castillo"), person("andres", "castillo rivera"),
          "same first name and surname, other names differ"),
+        # ... and either of the two one typo away, or the first name a nickname
+        (person("ana lucia", "caballero"), person("ana", "clballero polo"),
+         "first name and surname alike, other names differ"),
+        (person("djego", "contreras ramirez"), person("diego giovanny", "contreras"),
+         "first name and surname alike, other names differ"),
+        (person("pepe", "rivrea"), person("jose", "rivera soto"), "first name and surname alike, other names differ"),
+        (person("ana", "caballero polo"), person("ana", "castillo polo"), DIFFERENT),   # another surname
         (person("carlos andres", "cardenas"), person("carlos", "nunez cardenas"), DIFFERENT),   # another first surname
         (person("carlos andres", "cardenas"), person("andres", "cardenas nunez"), DIFFERENT),  # another first name
         (person("amanda lavinia"), person("amanda", "simoes"), "given names only, the first alike"),  # no surname
