@@ -395,23 +395,24 @@ def first_name_and_surname_alike(threshold: float) -> Test:
     """As ``same_first_name_and_surname``, but each of the two names the same or one typo
     away (Jaro-Winkler at least ``threshold``), the first name also a nickname of the other's
     ("ana lucia caballero" and "ana clballero polo", "djego contreras ramirez" and "diego
-    giovanny contreras")."""
+    giovanny contreras"). Each distinct pair of names is judged once."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r, first_l, first_r, surname_l, surname_r, has_surname = _first_name_and_surname(left, right, field)
-        todo = np.flatnonzero(has_surname)
         out = np.zeros(len(left), dtype=bool)
-        if not todo.size:
-            return out
         both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
         size = np.int64(both.max(initial=0)) + 1
-        alike = []
-        for a, b in ((first_l[todo], first_r[todo]), (surname_l[todo], surname_r[todo])):
+
+        def alike(a: np.ndarray, b: np.ndarray, first_names: bool) -> np.ndarray:
             back, distinct = pd.factorize(a.astype(np.int64) * size + b)
-            similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
-                             scorer=JaroWinkler.similarity, workers=-1) >= threshold
-            alike.append(similar[back])
-        first_alike = alike[0] | nickname_or_same_first_word(left.iloc[todo], right.iloc[todo], field)
-        out[todo] = first_alike & alike[1]
+            words_a, words_b = _spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts)
+            similar = cpdist(words_a, words_b, scorer=JaroWinkler.similarity, workers=-1) >= threshold
+            if first_names:
+                similar |= np.fromiter(map(one_name, words_a.tolist(), words_b.tolist()), dtype=bool, count=len(words_a))
+            return similar[back]
+
+        todo = np.flatnonzero(has_surname)
+        todo = todo[alike(surname_l[todo], surname_r[todo], False)]  # the rarer of the two: first
+        out[todo[alike(first_l[todo], first_r[todo], True)]] = True
         return out
     return test
 
@@ -496,15 +497,22 @@ def first_word(test: Test) -> Test:
     return first
 
 
+def one_name(a: str, b: str) -> bool:
+    """Two first names are one name: equal, or one is a nickname of the other (Pepe and José,
+    Zé and José, Lucho and Luis; dedupe/names.py NICKNAMES), or both of a third."""
+    if a == b:
+        return True
+    forms_a, forms_b = NICKNAMES.get(a, frozenset()), NICKNAMES.get(b, frozenset())
+    return b in forms_a or a in forms_b or not forms_a.isdisjoint(forms_b)
+
+
 def nickname_or_same_first_word(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-    """The first given names are one name: equal, or one is a nickname of the other (Pepe and
-    José, Zé and José, Lucho and Luis; dedupe/names.py NICKNAMES)."""
+    """The first given names are one name (``one_name``)."""
     fa, fb = _first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()
     out = fa == fb
     nick = ~out & (pd.Series(fa).isin(NICKNAMES).to_numpy() | pd.Series(fb).isin(NICKNAMES).to_numpy())
     for i in np.flatnonzero(nick):  # the few pairs where a nickname is involved
-        forms_a, forms_b = NICKNAMES.get(fa[i], frozenset()), NICKNAMES.get(fb[i], frozenset())
-        out[i] = fb[i] in forms_a or fa[i] in forms_b or not forms_a.isdisjoint(forms_b)
+        out[i] = one_name(fa[i], fb[i])
     return out
 
 
