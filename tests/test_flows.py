@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 
 from pipelines.consolidate import consolidate
@@ -25,6 +26,14 @@ def _config(tmp_path: Path) -> Path:
     return write_config(tmp_path, '[warehouse]\npath = "wh.duckdb"\n[sources.a]\nfiles = ["a.csv"]\ncountry = "CO"\n'
                                   '[sources.a.columns]\nsource_record_id = "id"\ndocument_type = "tipo"\n'
                                   'document_number = "numero"\nfirst_name = "nombre"\nlast_name = "apellido"\n')
+
+
+def test_the_temporary_server_the_flows_run_on_sends_no_telemetry() -> None:
+    # importing pipelines turned it off before the harness started its server (a child
+    # process): no network calls at run time, and no telemetry writes racing a flow run's
+    with get_client(sync_client=True) as client:
+        settings = client.request("GET", "/admin/settings").json()
+    assert settings["server"]["analytics_enabled"] is False
 
 
 def test_ingest_flow_loads_the_sources(tmp_path: Path) -> None:

@@ -269,9 +269,8 @@ def serve(config: ConfigOption = Path("unifica.toml")) -> None:
     with `.venv/bin/prefect deployment run consolidate/nightly-consolidation`; past runs are
     in the Prefect UI (http://127.0.0.1:4200) under Runs, and in the warehouse's runs table.
     """
+    from pipelines.nightly import DEPLOYMENT_NAME, local_timezone, nightly_deployment  # first: see pipelines/
     from prefect import serve as serve_deployments
-
-    from pipelines.nightly import DEPLOYMENT_NAME, local_timezone, nightly_deployment
     from unifica.config import load_config
 
     cfg = load_config(config)
