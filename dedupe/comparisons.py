@@ -615,6 +615,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same words, some abbreviated", same_words_some_abbreviated(0.9)),
         Level("similar", word_sets_similarity_at_least(0.8)),
     )),
+    # two legal forms are two companies ("grupo perdomo sas" and "grupo perdomo ltda", sister
+    # companies sharing an e-mail); the same one says a little (most companies are an SAS)
+    Comparison("legal_form", customer_types=COMPANY, levels=(
+        Level("same legal form", exact),
+    )),
     Comparison("emails", identifying=True, columns=("emails_words", "email_users_words"), levels=(
         Level("an e-mail in common", any_in_common),
         # a user name is mostly the customer's name ("maria.barbosa" at gmail and at uol):

@@ -162,6 +162,11 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         ("distribuidora andina", "panaderia la espiga", DIFFERENT),
         ("distribuidora andina", None, MISSING),
     ],
+    "legal_form": [
+        ("SAS", "SAS", "same legal form"),
+        ("SAS", "LTDA", DIFFERENT),
+        (None, "SAS", MISSING),
+    ],
     "emails": [
         (["ana.perez@gmail.com"], ["ana.perez@gmail.com"], "an e-mail in common"),
         (["ana.perez@gmail.com", "ventas@andina.co"], ["ventas@andina.co"], "an e-mail in common"),
@@ -241,6 +246,7 @@ def _value(field: str) -> st.SearchStrategy[dict[str, Any]]:
         "given_names": st.tuples(_words, _words).map(lambda t: given_names(t[0], f"{t[0]} {t[1]}")),
         "birth_date": _date.map(lambda d: {"birth_date": d}),
         "business_name": _words.map(lambda w: {"business_name": w}),
+        "legal_form": st.sampled_from(["SAS", "SA", "LTDA", "EIRELI", "SPA"]).map(lambda f: {"legal_form": f}),
         "emails": st.lists(_email, min_size=1, max_size=3).map(lambda e: {"emails": e}),
         "phones": st.lists(_phone, min_size=1, max_size=3).map(lambda p: {"phones": p}),
         "address": st.lists(st.one_of(_word, _digits), min_size=1, max_size=6).map(lambda w: {"address": " ".join(w)}),

@@ -226,6 +226,24 @@ def test_adopting_a_model_from_a_warehouse_of_another_schema_version_is_one_clea
         assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
 
 
+def test_a_warehouse_from_before_the_legal_form_was_compared_takes_it_from_its_customers(tmp_path: Path) -> None:
+    """Migration 0010 adds the legal form to the features kept for matching: those taken
+    before it have it from the customer, so that the next dedupe (a full one: the model was
+    fitted to other comparisons) compares them by it."""
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0010
+        con.execute("ALTER TABLE match_features DROP COLUMN legal_form")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 10")
+    with open_warehouse(config.warehouse) as con:
+        kept = con.execute("SELECT f.customer_type, f.legal_form, c.legal_form FROM match_features f "
+                           "JOIN customers c USING (customer_id)").fetchall()
+        assert sum(kind == "company" and form is not None for kind, form, _ in kept) > 10
+        assert all(form == customer_form for _, form, customer_form in kept if customer_form is not None)
+        assert all(form is None for kind, form, _ in kept if kind == "person")
+
+
 def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:
     """An incremental run keeps the contacts and the name word shares the fitting run counted
     (it compares and scores as that run did); a full run counts them again; adopting the model

@@ -56,7 +56,8 @@ named AS (
               IF length(t) > 1 AND NOT list_contains($particles, t)] AS surnames,
            date_of_birth,
            nullif(city_folded, '') AS city,
-           [t FOR t IN string_split(business_name_core, ' ') IF t <> ''] AS business_tokens
+           [t FOR t IN string_split(business_name_core, ' ') IF t <> ''] AS business_tokens,
+           nullif(legal_form, '') AS legal_form
     FROM customers
     WHERE customer_id IN (SELECT customer_id FROM changed)
 )
@@ -71,6 +72,7 @@ SELECT n.customer_id, n.customer_type,
        n.city,
        CASE WHEN len(n.business_tokens) > 0 THEN n.business_tokens END AS business_tokens,
        nullif(array_to_string(n.business_tokens, ' '), '') AS business_name,
+       n.legal_form,
        coalesce(list_sort(c.phones), []) AS phones,
        coalesce(list_sort(c.emails), []) AS emails,
        nullif(c.address, '') AS address
