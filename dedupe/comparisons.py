@@ -262,6 +262,16 @@ def _spelled(codes: np.ndarray, matrix: np.ndarray, texts: np.ndarray) -> np.nda
     return np.array([texts[r].split()[p] for r, p in zip(rows.tolist(), positions.tolist())], dtype=object)[back]
 
 
+def _distinct_word_pairs(a: np.ndarray, b: np.ndarray, both: np.ndarray,
+                         texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct pairs of the word codes (``a[i]``, ``b[i]``), spelled (words read off
+    ``both``, the word codes of ``texts``: see ``_spelled``), and each i's index among them:
+    a test judges each distinct pair of words once, then spreads the verdicts back."""
+    size = np.int64(both.max(initial=0)) + 1
+    back, distinct = pd.factorize(a.astype(np.int64) * size + b)
+    return _spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts), back
+
+
 def _found(words: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Per row and word position of ``words``: that word is one of ``among``'s row (False for
     the positions past the last word)."""
@@ -282,11 +292,8 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     if threshold < 1.0:  # Jaro-Winkler (symmetric) of each distinct pair of words, once
         at = np.nonzero(valid & ~close)
         both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
-        size = np.int64(both.max(initial=0)) + 1
-        back, distinct = pd.factorize(l[at[0], at[1]] * size + r[at[0], at[2]])
-        similar = cpdist(_spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts),
-                         scorer=JaroWinkler.similarity, workers=-1) >= threshold
-        close[at] = similar[back]
+        words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
+        close[at] = (cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold)[back]
     return _one_within_other(l, r, close) & (np.minimum(_word_count(l), _word_count(r)) >= 2)
 
 
@@ -400,11 +407,9 @@ def first_name_and_surname_alike(threshold: float) -> Test:
         l, r, first_l, first_r, surname_l, surname_r, has_surname = _first_name_and_surname(left, right, field)
         out = np.zeros(len(left), dtype=bool)
         both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
-        size = np.int64(both.max(initial=0)) + 1
 
         def alike(a: np.ndarray, b: np.ndarray, first_names: bool) -> np.ndarray:
-            back, distinct = pd.factorize(a.astype(np.int64) * size + b)
-            words_a, words_b = _spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts)
+            words_a, words_b, back = _distinct_word_pairs(a, b, both, texts)
             similar = cpdist(words_a, words_b, scorer=JaroWinkler.similarity, workers=-1) >= threshold
             if first_names:
                 similar |= np.fromiter(map(one_name, words_a.tolist(), words_b.tolist()), dtype=bool, count=len(words_a))
@@ -476,9 +481,7 @@ def same_words_some_abbreviated(typo_threshold: float) -> Test:
         differ = (l != r) & (l >= 0)
         rows, positions = np.nonzero(differ)
         both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field])[todo], _texts(right[field])[todo]])
-        size = np.int64(both.max(initial=0)) + 1
-        back, distinct = pd.factorize(l[rows, positions] * size + r[rows, positions])
-        words_l, words_r = _spelled(distinct // size, both, texts), _spelled(distinct % size, both, texts)
+        words_l, words_r, back = _distinct_word_pairs(l[rows, positions], r[rows, positions], both, texts)
         abbreviated = np.array([_abbreviates(a, b) or _abbreviates(b, a) for a, b in zip(words_l, words_r)], dtype=bool)
         typo = cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= typo_threshold
         word_abbreviated, word_alike = np.zeros_like(differ), ~differ
