@@ -511,10 +511,9 @@ class _PairJudge:
         (``first_record``): pairs of equal probability are clustered in this order, which
         does not depend on the order records arrived in (customer ids do: a record ingested
         a run later gets a larger id). A customer without source records goes by its id."""
-        first = self.customers["first_record"] if "first_record" in self.customers else pd.Series(dtype=object)
         keys = []
         for side in (left, right):
-            known = first.reindex(side).to_numpy(dtype=object)
+            known = self.customers["first_record"].reindex(side).to_numpy(dtype=object)
             missing = pd.isna(known)
             known[missing] = [f"\x1e{customer:020d}" for customer in side[missing].tolist()]
             keys.append(known.astype(str))
