@@ -284,17 +284,49 @@ def _word_count(words: np.ndarray) -> np.ndarray:
 
 def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: float) -> np.ndarray:
     """The shorter value (at least two words) has every word close to one of the other's, and
-    when both are as long, each has (so that the order of the pair does not matter): equal
-    when ``threshold`` is 1, else Jaro-Winkler at least ``threshold``."""
+    when both are as long, each has (so that the order of the pair does not matter). With a
+    ``threshold`` of 1, equal, and the first given names and first surnames in their places
+    (``_in_their_places``); below 1, at least one word only close (Jaro-Winkler at least
+    ``threshold``, a typo): names all within the other but out of place are no typo."""
     l, r = _words((left, field), (right, field))
     valid = (l >= 0)[:, :, None] & (r >= 0)[:, None, :]
     close = (l[:, :, None] == r[:, None, :]) & valid  # close[i, x, y]: left word x and right word y
-    if threshold < 1.0:  # Jaro-Winkler (symmetric) of each distinct pair of words, once
-        at = np.nonzero(valid & ~close)
-        both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
-        words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
-        close[at] = (cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold)[back]
-    return _one_within_other(l, r, close) & (np.minimum(_word_count(l), _word_count(r)) >= 2)
+    long_enough = np.minimum(_word_count(l), _word_count(r)) >= 2
+    exactly_within = _one_within_other(l, r, close) & long_enough
+    if threshold == 1.0:
+        return exactly_within & _in_their_places(left, right, l, r, close)
+    at = np.nonzero(valid & ~close)  # Jaro-Winkler (symmetric) of each distinct pair of words, once
+    both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
+    words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
+    close[at] = (cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold)[back]
+    return _one_within_other(l, r, close) & long_enough & ~exactly_within
+
+
+def _in_their_places(left: pd.DataFrame, right: pd.DataFrame, l: np.ndarray, r: np.ndarray,
+                     close: np.ndarray) -> np.ndarray:
+    """Per pair of full names (word codes ``l`` and ``r``, ``close[i, x, y]``: left word x
+    close to right word y): the first given names are close and, when both sides have a
+    surname, so are the first surnames; or the two are swapped (a surname typed in the given
+    name's box). "lorena parra" lies within "maria lorena quintero parra", but as a middle
+    name and a second surname. Of the generated 100,000 records' (seed 4242) candidate pairs
+    whose words lie within the other's, 27 of 34,026 out of place are one person, against
+    8,485 of 27,662 in their places or swapped."""
+    at_l, at_r, has_surname = _surname_positions(left, right, l, r)
+    rows = np.arange(len(l))
+    first, surname = close[rows, 0, 0], close[rows, at_l, at_r]
+    swapped = close[rows, 0, at_r] & close[rows, at_l, 0]
+    return (first & (~has_surname | surname)) | (has_surname & swapped)
+
+
+def _surname_positions(left: pd.DataFrame, right: pd.DataFrame, l: np.ndarray,
+                       r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair of full names (word codes ``l`` and ``r``): the position of each side's first
+    surname (after its given names; clipped to the last column when there is none), and
+    whether both sides have given names and a surname."""
+    given_l, given_r = _words((left, "given_names"), (right, "given_names"))
+    at_l, at_r = _word_count(given_l), _word_count(given_r)
+    has_surname = (at_l < _word_count(l)) & (at_r < _word_count(r)) & (at_l > 0) & (at_r > 0)
+    return np.minimum(at_l, l.shape[1] - 1), np.minimum(at_r, r.shape[1] - 1), has_surname
 
 
 def _one_within_other(l: np.ndarray, r: np.ndarray, close: np.ndarray) -> np.ndarray:
@@ -381,13 +413,9 @@ def _first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str)
     """Per pair: the word codes of the full names (a matrix per side, see ``_word_codes``),
     of each side's first given name and first surname, and whether both sides have a surname."""
     l, r = _words((left, field), (right, field))
-    given_l, given_r = _words((left, "given_names"), (right, "given_names"))
-    at_l, at_r = _word_count(given_l), _word_count(given_r)  # the first surname's position
+    at_l, at_r, has_surname = _surname_positions(left, right, l, r)
     rows = np.arange(len(left))
-    has_surname = (at_l < _word_count(l)) & (at_r < _word_count(r)) & (at_l > 0) & (at_r > 0)
-    surname_l = l[rows, np.minimum(at_l, l.shape[1] - 1)]
-    surname_r = r[rows, np.minimum(at_r, r.shape[1] - 1)]
-    return l, r, l[:, 0], r[:, 0], surname_l, surname_r, has_surname
+    return l, r, l[:, 0], r[:, 0], l[rows, at_l], r[rows, at_r], has_surname
 
 
 def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
