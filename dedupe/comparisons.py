@@ -293,8 +293,10 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     close = (l[:, :, None] == r[:, None, :]) & valid  # close[i, x, y]: left word x and right word y
     long_enough = np.minimum(_word_count(l), _word_count(r)) >= 2
     exactly_within = _one_within_other(l, r, close) & long_enough
-    if threshold == 1.0:
-        return exactly_within & _in_their_places(left, right, l, r, close)
+    if threshold == 1.0:  # the places checked on the few pairs within (their frames' rows copied)
+        at = np.flatnonzero(exactly_within)
+        exactly_within[at] = _in_their_places(left.iloc[at], right.iloc[at], l[at], r[at], close[at])
+        return exactly_within
     at = np.nonzero(valid & ~close)  # Jaro-Winkler (symmetric) of each distinct pair of words, once
     both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
     words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
