@@ -173,21 +173,33 @@ def _texts(values: pd.Series) -> np.ndarray:
 # splits each customer's values once into codes of one vocabulary, kept beside the field as
 # ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
 # are gathered in C and read back as a matrix in one step). A frame without them (a test's
-# few rows) has its words coded when compared. Word field -> (feature column, e-mail user
-# names instead of whole words).
-WORD_FIELDS: dict[str, tuple[str, bool]] = {
-    "full_name": ("full_name", False), "given_names": ("given_names", False),
-    "emails": ("emails", False), "phones": ("phones", False), "email_users": ("emails", True),
-    "business_name": ("business_name", False),
+# few rows) has its words coded when compared. Word field -> (feature column, what each
+# word becomes: None for the word itself).
+PHONE_START = 10  # characters of a phone ("+57" and 7 digits) a phone cut short must keep
+
+
+def _email_user(email: str) -> str:
+    return email.split("@")[0]
+
+
+def _phone_start(phone: str) -> str:
+    return phone[:PHONE_START]
+
+
+WORD_FIELDS: dict[str, tuple[str, Callable[[str], str] | None]] = {
+    "full_name": ("full_name", None), "given_names": ("given_names", None),
+    "emails": ("emails", None), "phones": ("phones", None), "email_users": ("emails", _email_user),
+    "phone_starts": ("phones", _phone_start), "business_name": ("business_name", None),
 }
 
 
-def _word_texts(values: pd.Series, users: bool) -> np.ndarray:
-    """``values`` as texts; with ``users``, each e-mail's user name (before the @) instead."""
+def _word_texts(values: pd.Series, each_word: Callable[[str], str] | None) -> np.ndarray:
+    """``values`` as texts, each word turned into ``each_word`` of it when given (an e-mail
+    into its user name, a phone into its start)."""
     texts = _texts(values)
-    if not users:
+    if each_word is None:
         return texts
-    return _each_distinct(texts, lambda u: " ".join(e.split("@")[0] for e in u.split()))
+    return _each_distinct(texts, lambda u: " ".join(each_word(w) for w in u.split()))
 
 
 def _each_distinct(values: pd.Series | np.ndarray, transform: Callable[[str], str]) -> np.ndarray:
@@ -220,11 +232,11 @@ def _word_codes(*columns: np.ndarray) -> list[np.ndarray]:
 def with_word_codes(customers: pd.DataFrame) -> pd.DataFrame:
     """``customers`` (a feature frame) with the word codes of every word field it has, coded
     now unless it holds them already (a copy is coded: the caller's frame is left alone)."""
-    fields = [(name, column, users) for name, (column, users) in WORD_FIELDS.items() if column in customers]
+    fields = [(name, column, each_word) for name, (column, each_word) in WORD_FIELDS.items() if column in customers]
     if all(f"{name}_words" in customers for name, _, _ in fields):
         return customers
     customers = customers.copy()
-    matrices = _word_codes(*[_word_texts(customers[column], users) for _, column, users in fields])
+    matrices = _word_codes(*[_word_texts(customers[column], each_word) for _, column, each_word in fields])
     for (name, _, _), matrix in zip(fields, matrices):
         raw, width = np.ascontiguousarray(matrix).tobytes(), matrix.shape[1] * 4
         packed = np.empty(len(matrix), dtype=object)
@@ -247,8 +259,8 @@ def _words(*sides: tuple[pd.DataFrame, str]) -> list[np.ndarray]:
             width = len(packed[0]) // 4 if len(packed) else 1
             out.append(np.frombuffer(b"".join(packed), dtype=np.int32).reshape(len(packed), width))
         return out
-    sources = [WORD_FIELDS.get(name, (name, False)) for _, name in sides]
-    return _word_codes(*[_word_texts(frame[column], users) for (frame, _), (column, users) in zip(sides, sources)])
+    sources = [WORD_FIELDS.get(name, (name, None)) for _, name in sides]
+    return _word_codes(*[_word_texts(frame[column], each_word) for (frame, _), (column, each_word) in zip(sides, sources)])
 
 
 def _spelled(codes: np.ndarray, matrix: np.ndarray, texts: np.ndarray) -> np.ndarray:
@@ -560,6 +572,18 @@ def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.nda
     return _found(l, r).any(axis=1)
 
 
+def a_phone_cut_short(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """A phone of one side is the start of one of the other's, at least ``PHONE_START``
+    characters long: its last digits lost ("+5730449069" and "+573044906980"), which leaves
+    an invalid number. Judged only on the pairs whose phones share a start (few)."""
+    l, r = _words((left, "phone_starts"), (right, "phone_starts"))
+    out = _found(l, r).any(axis=1)
+    todo = np.flatnonzero(out)
+    out[todo] = [any(a != b and (a.startswith(b) or b.startswith(a)) for a in x.split() for b in y.split())
+                 for x, y in zip(_texts(left[field])[todo], _texts(right[field])[todo])]
+    return out
+
+
 def any_email_user_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """An e-mail user name (before the @) in common, at another provider."""
     l, r = _words((left, "email_users"), (right, "email_users"))
@@ -662,9 +686,10 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     # a landline is a household's: at the same address, a phone in common says nothing more
     # (relatives sharing both were auto-merged, counted twice)
-    Comparison("phones", identifying=True, columns=("phones_words",), implied_by=("address", ("same address",)),
-               levels=(
+    Comparison("phones", identifying=True, columns=("phones_words", "phone_starts_words"),
+               implied_by=("address", ("same address",)), levels=(
         Level("a phone in common", any_in_common),
+        Level("a phone in common, cut short on one side", a_phone_cut_short),
     )),
     Comparison("address", levels=(
         Level("same address", word_sets_similarity_at_least(0.95)),

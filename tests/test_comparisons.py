@@ -188,6 +188,11 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (["+573001234567"], ["+573001234567"], "a phone in common"),
         (["+573001234567", "+576012345678"], ["+576012345678"], "a phone in common"),
         (["+573001234567"], ["+573001234568"], DIFFERENT),
+        # the last digits lost on one side (an invalid number), even among other phones
+        (["+573001234567"], ["+5730012345"], "a phone in common, cut short on one side"),
+        (["+576012345678", "+5730012345"], ["+573001234567"], "a phone in common, cut short on one side"),
+        (["+573001234567"], ["+57300123"], DIFFERENT),               # too little of it left
+        (["+573001234567"], ["+5730012346"], DIFFERENT),             # another start
         (["+573001234567"], None, MISSING),
     ],
     "address": [  # contact_details.value_norm of the latest address
