@@ -169,12 +169,6 @@ def _texts(values: pd.Series) -> np.ndarray:
     return out
 
 
-# Words as integers. The name, phone and e-mail tests compare words: ``with_word_codes``
-# splits each customer's values once into codes of one vocabulary, kept beside the field as
-# ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
-# are gathered in C and read back as a matrix in one step). A frame without them (a test's
-# few rows) has its words coded when compared. Word field -> (feature column, what each
-# word becomes: None for the word itself).
 PHONE_START = 10  # characters of a phone ("+57" and 7 digits) a phone cut short must keep
 
 
@@ -186,6 +180,12 @@ def _phone_start(phone: str) -> str:
     return phone[:PHONE_START]
 
 
+# Words as integers. The name, phone and e-mail tests compare words: ``with_word_codes``
+# splits each customer's values once into codes of one vocabulary, kept beside the field as
+# ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
+# are gathered in C and read back as a matrix in one step). A frame without them (a test's
+# few rows) has its words coded when compared. Word field -> (feature column, what each
+# word becomes: None for the word itself).
 WORD_FIELDS: dict[str, tuple[str, Callable[[str], str] | None]] = {
     "full_name": ("full_name", None), "given_names": ("given_names", None),
     "emails": ("emails", None), "phones": ("phones", None), "email_users": ("emails", _email_user),
