@@ -319,28 +319,31 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
 def _in_their_places(left: pd.DataFrame, right: pd.DataFrame, l: np.ndarray, r: np.ndarray,
                      close: np.ndarray) -> np.ndarray:
     """Per pair of full names (word codes ``l`` and ``r``, ``close[i, x, y]``: left word x
-    close to right word y): the first given names are close and, when both sides have a
-    surname, so are the first surnames; or the two are swapped (a surname typed in the given
-    name's box). "lorena parra" lies within "maria lorena quintero parra", but as a middle
-    name and a second surname. Of the generated 100,000 records' (seed 4242) candidate pairs
-    whose words lie within the other's, 27 of 34,026 out of place are one person, against
-    8,485 of 27,662 in their places or swapped."""
-    at_l, at_r, has_surname = _surname_positions(left, right, l, r)
+    close to right word y): the first given names are close when both sides give some, the
+    first surnames when both sides give some, and at least one of the two was compared; or
+    the two are swapped (a surname typed in the given name's box). "lorena parra" lies within
+    "maria lorena quintero parra", but as a middle name and a second surname. Of the
+    generated 100,000 records' (seed 4242) candidate pairs whose words lie within the
+    other's, 27 of 34,026 out of place are one person, against 8,485 of 27,662 in their
+    places or swapped."""
+    at_l, at_r, given_l, given_r, surname_l, surname_r = _name_parts(left, right, l, r)
     rows = np.arange(len(l))
-    first, surname = close[rows, 0, 0], close[rows, at_l, at_r]
-    swapped = close[rows, 0, at_r] & close[rows, at_l, 0]
-    return (first & (~has_surname | surname)) | (has_surname & swapped)
+    both_given, both_surnames = given_l & given_r, surname_l & surname_r
+    first = ~both_given | close[rows, 0, 0]
+    surname = ~both_surnames | close[rows, at_l, at_r]
+    swapped = both_given & both_surnames & close[rows, 0, at_r] & close[rows, at_l, 0]
+    return (first & surname & (both_given | both_surnames)) | swapped
 
 
-def _surname_positions(left: pd.DataFrame, right: pd.DataFrame, l: np.ndarray,
-                       r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _name_parts(left: pd.DataFrame, right: pd.DataFrame, l: np.ndarray,
+                r: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per pair of full names (word codes ``l`` and ``r``): the position of each side's first
-    surname (after its given names; clipped to the last column when there is none), and
-    whether both sides have given names and a surname."""
+    surname (after its given names; clipped to the last column when there is none), and per
+    side whether it gives given names and whether it gives a surname."""
     given_l, given_r = _words((left, "given_names"), (right, "given_names"))
     at_l, at_r = _word_count(given_l), _word_count(given_r)
-    has_surname = (at_l < _word_count(l)) & (at_r < _word_count(r)) & (at_l > 0) & (at_r > 0)
-    return np.minimum(at_l, l.shape[1] - 1), np.minimum(at_r, r.shape[1] - 1), has_surname
+    return (np.minimum(at_l, l.shape[1] - 1), np.minimum(at_r, r.shape[1] - 1), at_l > 0, at_r > 0,
+            at_l < _word_count(l), at_r < _word_count(r))
 
 
 def _one_within_other(l: np.ndarray, r: np.ndarray, close: np.ndarray) -> np.ndarray:
@@ -356,15 +359,17 @@ def _one_within_other(l: np.ndarray, r: np.ndarray, close: np.ndarray) -> np.nda
 
 def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """Every word of one value is a word of the other, which has more (a missing middle name
-    or second surname); the shorter one has at least two words, since a lone "maria" is
+    or second surname), the first given name and first surname in their places (see
+    ``_in_their_places``); the shorter one has at least two words, since a lone "maria" is
     within half the customer base."""
     return _within(left, right, field, 1.0)
 
 
 def words_of_one_nearly_within_other(threshold: float) -> Test:
     """Every word of the shorter value (at least two words) is close to a word of the other
-    (Jaro-Winkler at least ``threshold``): a name missing on one side and a typo in
-    another ("julia freitass" and "julia giovanna freitas")."""
+    (Jaro-Winkler at least ``threshold``), one at least not equal: a name missing on one side
+    and a typo in another ("julia freitass" and "julia giovanna freitas"). Names wholly
+    within the other but out of place are not this level either."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         return _within(left, right, field, threshold)
     return test
@@ -427,7 +432,8 @@ def _first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: str)
     """Per pair: the word codes of the full names (a matrix per side, see ``_word_codes``),
     of each side's first given name and first surname, and whether both sides have a surname."""
     l, r = _words((left, field), (right, field))
-    at_l, at_r, has_surname = _surname_positions(left, right, l, r)
+    at_l, at_r, given_l, given_r, surname_l, surname_r = _name_parts(left, right, l, r)
+    has_surname = given_l & given_r & surname_l & surname_r
     rows = np.arange(len(left))
     return l, r, l[:, 0], r[:, 0], l[rows, at_l], r[rows, at_r], has_surname
 
@@ -573,13 +579,15 @@ def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.nda
 
 
 def a_phone_cut_short(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-    """A phone of one side is the start of one of the other's, at least ``PHONE_START``
-    characters long: its last digits lost ("+5730449069" and "+573044906980"), which leaves
-    an invalid number. Judged only on the pairs whose phones share a start (few)."""
+    """A phone of one side, at least ``PHONE_START`` characters long, is the start of one of
+    the other's: its last digits lost ("+5730449069" and "+573044906980"; ingest flags such a
+    number invalid, but validity is not what is tested). Judged only on the pairs whose
+    phones share a start (few)."""
     l, r = _words((left, "phone_starts"), (right, "phone_starts"))
     out = _found(l, r).any(axis=1)
     todo = np.flatnonzero(out)
-    out[todo] = [any(a != b and (a.startswith(b) or b.startswith(a)) for a in x.split() for b in y.split())
+    out[todo] = [any(a != b and min(len(a), len(b)) >= PHONE_START and (a.startswith(b) or b.startswith(a))
+                     for a in x.split() for b in y.split())
                  for x, y in zip(_texts(left[field])[todo], _texts(right[field])[todo])]
     return out
 

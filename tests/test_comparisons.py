@@ -79,6 +79,7 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("julia", "freitass"), person("julia giovanna", "freitas"), "a name missing and a typo"),
         (person("castillo", "david"), person("david", "castillo mejia"), "a name missing on one side"),  # swapped
         (person("luz marina"), person("luz marina", "guzman"), "a name missing on one side"),  # no surname
+        (person("", "quintero parra"), person("juan", "quintero parra"), "a name missing on one side"),  # no given name
         # the words within, but not the first given name and first surname: a middle name and a
         # second surname ("lorena parra"), or another first surname, are namesakes' as often
         (person("lorena", "parra"), person("maria lorena", "quintero parra"), DIFFERENT),
@@ -192,6 +193,7 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (["+573001234567"], ["+5730012345"], "a phone in common, cut short on one side"),
         (["+576012345678", "+5730012345"], ["+573001234567"], "a phone in common, cut short on one side"),
         (["+573001234567"], ["+57300123"], DIFFERENT),               # too little of it left
+        (["+573001234567", "+57300123"], ["+573001234599"], DIFFERENT),   # ... beside a neighbouring line
         (["+573001234567"], ["+5730012346"], DIFFERENT),             # another start
         (["+573001234567"], None, MISSING),
     ],
