@@ -9,12 +9,15 @@ or benchmarks/accuracy.py --out). Its accuracy.duckdb, which benchmarks/accuracy
 is used when there; else the data is ingested into it first. A copy of that warehouse is
 deduped afresh (a full run: the model fitted again, nothing merged) while every scored
 candidate pair is watched: the level each field reached, the match probability, and whether
-the two customers hold records of one entity. Printed per customer type:
+the two customers hold records of one entity (a customer holding records of several, an
+identity-rule mistake, counts as the first of them; benchmarks/accuracy.py counts it under
+each). Printed per customer type:
 
 - the level-pattern ceiling: the pairs grouped by their pattern (one level per field) and
-  taken best first, as a scorer that gives all pairs of a pattern one probability would,
-  reach at most this many true candidate pairs at a pair precision of 0.995; against them
-  the model's true pairs at auto-merge (its term frequencies can take it past the ceiling);
+  taken truest first, as a scorer that ranks pairs by their pattern's share of true pairs
+  would, until the pairs taken fall under a pair precision of 0.995: the true pairs so
+  reached, against the model's true pairs at auto-merge (its term frequencies can take it
+  past this ceiling, and so could a scorer skipping a pattern to take a smaller one);
 - calibration: probability bins against the share of true pairs in each;
 - the patterns losing the most true pairs below auto-merge, with their share of true pairs.
 
@@ -119,8 +122,9 @@ def pattern_ceiling(pairs: pd.DataFrame, precision: float = PRECISION) -> int:
 
 
 def calibration(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per probability bin: pairs, their mean probability and their share of true pairs."""
-    bins = pd.cut(pairs.match_probability, BINS, right=False, include_lowest=True)
+    """Per probability bin: pairs, their mean probability and their share of true pairs
+    (a probability of 1, evidence beyond what a float tells from 1, in the last bin)."""
+    bins = pd.cut(pairs.match_probability.clip(upper=np.nextafter(1.0, 0.0)), BINS, right=False)
     table = pairs.groupby(bins, observed=True).agg(pairs=("truth", "size"), probability=("match_probability", "mean"),
                                                     true_share=("truth", "mean"))
     return table

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.pair_levels import pair_levels, pattern_ceiling, report
+from benchmarks.pair_levels import calibration, pair_levels, pattern_ceiling, report
 from dedupe import scoring
 from dedupe.comparisons import COMPARISONS
 from merge.ingest import ingest_sources
@@ -44,6 +44,7 @@ def test_watched_pairs_are_the_scored_pairs(tmp_path: Path) -> None:
     strong = pairs.match_probability >= config.matching.auto_merge
     assert pairs.truth[strong].mean() > 0.95
     assert pairs.truth[pairs.match_probability < config.matching.review].mean() < 0.5
+    assert calibration(pairs).pairs.sum() == len(pairs)   # every pair in a bin, probability 1 too
     lines = report(pairs, config.matching.auto_merge)
     assert lines[0].startswith("company: ") and any(line.startswith("person: ") for line in lines)
 
