@@ -15,8 +15,8 @@ each). Printed per customer type:
 
 - the level-pattern ceiling: the pairs grouped by their pattern (one level per field) and
   taken truest first, as a scorer that ranks pairs by their pattern's share of true pairs
-  would, until the pairs taken fall under a pair precision of 0.995: the true pairs so
-  reached, against the model's true pairs at auto-merge (its term frequencies can take it
+  would: the most true pairs so taken while the pairs taken stay at a pair precision of
+  0.995, against the model's true pairs at auto-merge (its term frequencies can take it
   past this ceiling, and so could a scorer skipping a pattern to take a smaller one);
 - calibration: probability bins against the share of true pairs in each;
 - the patterns losing the most true pairs below auto-merge, with their share of true pairs.
