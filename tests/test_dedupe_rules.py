@@ -62,6 +62,8 @@ def test_scoring_again_gives_the_same_pairs_once_with_the_same_ids(warehouse: du
     assert again.auto_merge + again.review + again.non_match == len(before)
     refitted = score_candidates(warehouse, MatchingConfig(), refit=True)
     assert refitted.mode.startswith("full") and refitted.scored >= len(before)
+    # every pair compared counted once, the non-matches too though clustering never sees them
+    assert refitted.auto_merge + refitted.review + refitted.non_match == refitted.scored
     assert pairs(warehouse) == before
     duplicated = warehouse.execute("SELECT customer_id_l, customer_id_r FROM candidate_pairs "
                                    "GROUP BY ALL HAVING count(*) > 1").fetchall()
