@@ -299,7 +299,8 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     when both are as long, each has (so that the order of the pair does not matter). With a
     ``threshold`` of 1, equal, and the first given names and first surnames in their places
     (``_in_their_places``); below 1, at least one word only close (Jaro-Winkler at least
-    ``threshold``, a typo): names all within the other but out of place are no typo."""
+    ``threshold``, a typo, but not the other sex's form of a name: ``other_sex_forms``):
+    names all within the other but out of place are no typo."""
     l, r = _words((left, field), (right, field))
     valid = (l >= 0)[:, :, None] & (r >= 0)[:, None, :]
     close = (l[:, :, None] == r[:, None, :]) & valid  # close[i, x, y]: left word x and right word y
@@ -312,7 +313,9 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     at = np.nonzero(valid & ~close)  # Jaro-Winkler (symmetric) of each distinct pair of words, once
     both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
     words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
-    close[at] = (cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold)[back]
+    similar = cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold
+    similar[similar] = ~other_sex_forms(words_l[similar].tolist(), words_r[similar].tolist())
+    close[at] = similar[back]
     return _one_within_other(l, r, close) & long_enough & ~exactly_within
 
 
@@ -395,6 +398,19 @@ def similar_ignoring_spaces(threshold: float) -> Test:
     return test
 
 
+def unless_other_sex_forms(test: Test) -> Test:
+    """``test``, but not for the pairs whose first words are the masculine and feminine forms
+    of one name (``other_sex_forms``: "mario garcia" and "maria garcia")."""
+    def unless(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        out = test(left, right, field)
+        at = np.flatnonzero(out)
+        if at.size:
+            firsts = [_first_words(side[field].iloc[at]).tolist() for side in (left, right)]
+            out[at] = ~other_sex_forms(*firsts)
+        return out
+    return unless
+
+
 def _without_spaces(values: pd.Series) -> list[str]:
     """Each value with its spaces removed (each distinct value once)."""
     return _each_distinct(values, lambda u: u.replace(" ", "")).tolist()
@@ -458,10 +474,9 @@ def first_name_and_surname_alike(threshold: float) -> Test:
 
         def alike(a: np.ndarray, b: np.ndarray, first_names: bool) -> np.ndarray:
             words_a, words_b, back = _distinct_word_pairs(a, b, both, texts)
-            similar = cpdist(words_a, words_b, scorer=JaroWinkler.similarity, workers=-1) >= threshold
             if first_names:
-                similar |= np.fromiter(map(one_name, words_a.tolist(), words_b.tolist()), dtype=bool, count=len(words_a))
-            return similar[back]
+                return first_names_alike(words_a.tolist(), words_b.tolist(), threshold)[back]
+            return (cpdist(words_a, words_b, scorer=JaroWinkler.similarity, workers=-1) >= threshold)[back]
 
         todo = np.flatnonzero(has_surname)
         todo = todo[alike(surname_l[todo], surname_r[todo], False)]  # the rarer of the two: first
@@ -481,7 +496,7 @@ def given_names_only_and_first_alike(left: pd.DataFrame, right: pd.DataFrame, fi
     if todo.size:
         l, r = left.iloc[todo], right.iloc[todo]
         out[todo] = (nickname_or_same_first_word(l, r, "given_names")
-                     | first_word(similarity_at_least(0.88))(l, r, "given_names"))
+                     | similar_first_name(0.88)(l, r, "given_names"))
     return out
 
 
@@ -540,14 +555,6 @@ def same_words_some_abbreviated(typo_threshold: float) -> Test:
     return test
 
 
-def first_word(test: Test) -> Test:
-    """``test`` applied to each value's first word only."""
-    def first(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-        return test(pd.DataFrame({field: _first_words(left[field])}), pd.DataFrame({field: _first_words(right[field])}),
-                    field)
-    return first
-
-
 def one_name(a: str, b: str) -> bool:
     """Two first names are one name: equal, or one is a nickname of the other (Pepe and José,
     Zé and José, Lucho and Luis; dedupe/names.py NICKNAMES), or both of a third."""
@@ -555,6 +562,77 @@ def one_name(a: str, b: str) -> bool:
         return True
     forms_a, forms_b = NICKNAMES.get(a, frozenset()), NICKNAMES.get(b, frozenset())
     return b in forms_a or a in forms_b or not forms_a.isdisjoint(forms_b)
+
+
+def _name_forms() -> dict[str, tuple[str, ...]]:
+    """Per name with nicknames, and per nickname: the name, its nicknames and the names a
+    nickname stands for (NICKNAMES), each word once."""
+    forms: dict[str, set[str]] = {}
+    for nick, names in NICKNAMES.items():
+        for name in names:
+            forms.setdefault(nick, {nick}).add(name)
+            forms.setdefault(name, {name}).add(nick)
+    return {word: tuple(sorted(group)) for word, group in forms.items()}
+
+
+NAME_FORMS = _name_forms()
+
+
+def _one_typo_apart(a: list[str], b: list[str]) -> np.ndarray:
+    """Per pair of words: at most one letter inserted, deleted, replaced or two swapped
+    (optimal string alignment), the longer at least three letters ("lz" and "luz", "naa"
+    and "ana": Jaro-Winkler tells short words apart by their first letters)."""
+    longer = np.maximum(np.fromiter(map(len, a), dtype=np.int64, count=len(a)),
+                        np.fromiter(map(len, b), dtype=np.int64, count=len(b)))
+    return (cpdist(a, b, scorer=OSA.distance, workers=-1) <= 1) & (longer >= 3)
+
+
+def first_names_alike(a: list[str], b: list[str], threshold: float) -> np.ndarray:
+    """Per pair of first names: one name (``one_name``), Jaro-Winkler at least ``threshold``,
+    one typo apart, or alike so once one of them is read as any of its forms (``NAME_FORMS``):
+    a nickname with a typo ("ppe" and "jose", through pepe), a nickname against a name with a
+    typo ("mafe" and "amria", through maria). Never the masculine and feminine forms of one
+    name (``other_sex_forms``). Pass each distinct pair once: the nicknames are tried pair
+    by pair."""
+    alike = (cpdist(a, b, scorer=JaroWinkler.similarity, workers=-1) >= threshold) | _one_typo_apart(a, b)
+    todo = [i for i in np.flatnonzero(~alike).tolist() if a[i] in NAME_FORMS or b[i] in NAME_FORMS]
+    if todo:  # one side's forms against the other as written, in one call (not form against form:
+        # "andres" and "andrea" are both "andy")
+        pairs = ([(i, u, b[i]) for i in todo for u in NAME_FORMS.get(a[i], ())]
+                 + [(i, a[i], v) for i in todo for v in NAME_FORMS.get(b[i], ())])
+        at, x, y = (list(column) for column in zip(*pairs))
+        hit = (cpdist(x, y, scorer=JaroWinkler.similarity, workers=-1) >= threshold) | _one_typo_apart(x, y)
+        alike[np.unique(np.asarray(at)[hit])] = True
+        alike[todo] |= [one_name(a[i], b[i]) for i in todo]
+    at = np.flatnonzero(alike)
+    alike[at] = ~other_sex_forms([a[i] for i in at], [b[i] for i in at])
+    return alike
+
+
+def other_sex_forms(a: list[str], b: list[str]) -> np.ndarray:
+    """Per pair of words: the masculine and feminine forms of one name, -o against -a
+    ("bruno" and "bruna") or a consonant against it and -a ("daniel" and "daniela", "luiz"
+    and "luiza"). Two people, often siblings sharing surnames and a city, that Jaro-Winkler
+    takes for one typo apart: of the generated 100,000 records' (seed 4242) candidate pairs
+    whose first given names are such, 37 of 4,519 are one person, yet 24 were auto-merged."""
+    out = np.zeros(len(a), dtype=bool)
+    for i, (x, y) in enumerate(zip(a, b)):
+        short, long = sorted((x, y), key=len)
+        if len(short) >= 2 and len(long) == len(short):
+            out[i] = short[:-1] == long[:-1] and {short[-1], long[-1]} == {"a", "o"}
+        elif len(short) >= 2 and len(long) == len(short) + 1:
+            out[i] = long == short + "a" and short[-1] not in "aeiou"
+    return out
+
+
+def similar_first_name(threshold: float) -> Test:
+    """The first given names alike (``first_names_alike``: a typo, a nickname with a typo)."""
+    def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+        firsts = pd.MultiIndex.from_arrays([_first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()])
+        back, distinct = firsts.factorize()
+        return first_names_alike(distinct.get_level_values(0).tolist(), distinct.get_level_values(1).tolist(),
+                                 threshold)[back]
+    return test
 
 
 def nickname_or_same_first_word(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -642,7 +720,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same name", exact, value_share="name_share"),
         Level("same names, other order", same_words_any_order, value_share="name_share"),
         Level("a name missing on one side", words_of_one_within_other, frequency="name_count"),
-        Level("one typo", similar_ignoring_spaces(0.92), frequency="name_count"),
+        Level("one typo", unless_other_sex_forms(similar_ignoring_spaces(0.92)), frequency="name_count"),
         Level("a name missing and a typo", words_of_one_nearly_within_other(0.88), frequency="name_count"),
         Level("a nickname, the other names within", nickname_and_other_names_within, frequency="name_count"),
         Level("same first name and surname, other names differ", same_first_name_and_surname, frequency="name_count"),
@@ -663,7 +741,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                                          "given names only, the first alike")), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
-        Level("similar first name", first_word(similarity_at_least(0.88))),
+        Level("similar first name", similar_first_name(0.88)),
         Level("first name written as a surname", first_name_among_other_names),
         Level("same initial", same_initial),
     )),

@@ -104,7 +104,14 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("djego", "contreras ramirez"), person("diego giovanny", "contreras"),
          "first name and surname alike, other names differ"),
         (person("pepe", "rivrea"), person("jose", "rivera soto"), "first name and surname alike, other names differ"),
+        # a nickname with a typo ("nacndo": nando, fernando)
+        (person("nacndo", "buitrago"), person("fernando eduard", "buitrago jaramillo"),
+         "first name and surname alike, other names differ"),
         (person("ana", "caballero polo"), person("ana", "castillo polo"), DIFFERENT),   # another surname
+        # the masculine and feminine forms of a first name are two people (siblings), no typo
+        (person("daniela", "vanegas"), person("daniel hernando", "vanegas murillo"), DIFFERENT),
+        (person("bruna", "correia"), person("bruno", "correia rosa"), DIFFERENT),
+        (person("mario", "garcia lopez"), person("maria", "garcia lopez"), "similar"),
         (person("carlos andres", "cardenas"), person("carlos", "nunez cardenas"), DIFFERENT),   # another first surname
         (person("carlos andres", "cardenas"), person("andres", "cardenas nunez"), DIFFERENT),  # another first name
         (person("amanda lavinia"), person("amanda", "simoes"), "given names only, the first alike"),  # no surname
@@ -119,6 +126,7 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         # given names only on one side (a WhatsApp profile): its first name like the other's
         (person("luaura"), person("laura cecilia", "acosta figueroa"), "given names only, the first alike"),
         (person("mafe"), person("maria fernanda", "cortes"), "given names only, the first alike"),
+        (person("lz"), person("luz marina", "contreras"), "given names only, the first alike"),  # a letter lost
         (person("mariana karina"), person("mariana", "sanchez"), "given names only, the first alike"),
         (person("pedro"), person("maria", "pedro garcia"), "one name only, found in the other"),
         (person("pedro"), person("maria", "garcia"), DIFFERENT),
@@ -141,6 +149,15 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
          "same first name or its nickname"),
         (given_names("cristian", "cristian rojas"), given_names("christian", "christian rojas"),
          "similar first name"),
+        # a typo in a short name, which Jaro-Winkler tells apart by its first letters; a nickname
+        # with a typo ("ppe": pepe, jose); a nickname against a name with a typo ("amria": maria, mafe)
+        (given_names("naa", "naa torres"), given_names("ana", "ana torres castillo"), "similar first name"),
+        (given_names("ppe raul", "ppe raul osaya"), given_names("jose", "jose olaya"), "similar first name"),
+        (given_names("amria fernanda", "amria fernanda meza"), given_names("mafe", "mafe"), "similar first name"),
+        (given_names("pedro", "pedro rojas"), given_names("paulo", "paulo rojas"), "same initial"),
+        (given_names("bruno", "bruno rosa"), given_names("bruna", "bruna rosa"), "same initial"),
+        (given_names("daniel", "daniel santos"), given_names("daniela aylla", "daniela aylla santos"), "same initial"),
+        (given_names("fernanda", "fernanda neves"), given_names("fernando", "fernando neves"), "same initial"),  # "fer"
         (given_names("lopez", "lopez maria"), given_names("maria", "maria lopez"), "first name written as a surname"),
         (given_names("juan", "juan rojas"), given_names("jorge", "jorge rojas"), "same initial"),
         (given_names("juan", "juan rojas"), given_names("pedro", "pedro rojas"), DIFFERENT),
