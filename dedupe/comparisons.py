@@ -628,10 +628,15 @@ def other_sex_forms(a: list[str], b: list[str]) -> np.ndarray:
 def similar_first_name(threshold: float) -> Test:
     """The first given names alike (``first_names_alike``: a typo, a nickname with a typo)."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
-        firsts = pd.MultiIndex.from_arrays([_first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()])
-        back, distinct = firsts.factorize()
-        return first_names_alike(distinct.get_level_values(0).tolist(), distinct.get_level_values(1).tolist(),
-                                 threshold)[back]
+        out = np.zeros(len(left), dtype=bool)
+        fa, fb = _first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()
+        given = np.flatnonzero(pd.notna(fa) & pd.notna(fb))  # a side may give no given names
+        if not given.size:
+            return out
+        back, distinct = pd.MultiIndex.from_arrays([fa[given], fb[given]]).factorize()
+        out[given] = first_names_alike(distinct.get_level_values(0).tolist(), distinct.get_level_values(1).tolist(),
+                                       threshold)[back]
+        return out
     return test
 
 

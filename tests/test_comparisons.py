@@ -127,6 +127,8 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("luaura"), person("laura cecilia", "acosta figueroa"), "given names only, the first alike"),
         (person("mafe"), person("maria fernanda", "cortes"), "given names only, the first alike"),
         (person("lz"), person("luz marina", "contreras"), "given names only, the first alike"),  # a letter lost
+        # given names only against surnames only
+        ({"given_names": None, "full_name": "quintero", "name_count": 1}, person("juan"), DIFFERENT),
         (person("mariana karina"), person("mariana", "sanchez"), "given names only, the first alike"),
         (person("pedro"), person("maria", "pedro garcia"), "one name only, found in the other"),
         (person("pedro"), person("maria", "garcia"), DIFFERENT),
