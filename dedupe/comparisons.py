@@ -299,8 +299,8 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     when both are as long, each has (so that the order of the pair does not matter). With a
     ``threshold`` of 1, equal, and the first given names and first surnames in their places
     (``_in_their_places``); below 1, at least one word only close (Jaro-Winkler at least
-    ``threshold``, a typo, but not the other sex's form of a name: ``other_sex_forms``):
-    names all within the other but out of place are no typo."""
+    ``threshold`` or one typo apart, ``_one_typo_apart``; but not the other sex's form of a
+    name, ``other_sex_forms``): names all within the other but out of place are no typo."""
     l, r = _words((left, field), (right, field))
     valid = (l >= 0)[:, :, None] & (r >= 0)[:, None, :]
     close = (l[:, :, None] == r[:, None, :]) & valid  # close[i, x, y]: left word x and right word y
@@ -313,7 +313,8 @@ def _within(left: pd.DataFrame, right: pd.DataFrame, field: str, threshold: floa
     at = np.nonzero(valid & ~close)  # Jaro-Winkler (symmetric) of each distinct pair of words, once
     both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
     words_l, words_r, back = _distinct_word_pairs(l[at[0], at[1]], r[at[0], at[2]], both, texts)
-    similar = cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold
+    similar = ((cpdist(words_l, words_r, scorer=JaroWinkler.similarity, workers=-1) >= threshold)
+               | _one_typo_apart(words_l.tolist(), words_r.tolist()))
     similar[similar] = ~other_sex_forms(words_l[similar].tolist(), words_r[similar].tolist())
     close[at] = similar[back]
     return _one_within_other(l, r, close) & long_enough & ~exactly_within
@@ -370,7 +371,8 @@ def words_of_one_within_other(left: pd.DataFrame, right: pd.DataFrame, field: st
 
 def words_of_one_nearly_within_other(threshold: float) -> Test:
     """Every word of the shorter value (at least two words) is close to a word of the other
-    (Jaro-Winkler at least ``threshold``), one at least not equal: a name missing on one side
+    (Jaro-Winkler at least ``threshold``, or one typo apart), one at least not equal, neither
+    the other sex's form of a name: a name missing on one side
     and a typo in another ("julia freitass" and "julia giovanna freitas"). Names wholly
     within the other but out of place are not this level either."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
@@ -565,13 +567,15 @@ def one_name(a: str, b: str) -> bool:
 
 
 def _name_forms() -> dict[str, tuple[str, ...]]:
-    """Per name with nicknames, and per nickname: the name, its nicknames and the names a
-    nickname stands for (NICKNAMES), each word once."""
-    forms: dict[str, set[str]] = {}
+    """Per name with nicknames: the name and its nicknames; per nickname: the nickname, the
+    names it stands for and their other nicknames (NICKNAMES). Each word once."""
+    nicknames_of: dict[str, set[str]] = {}
     for nick, names in NICKNAMES.items():
         for name in names:
-            forms.setdefault(nick, {nick}).add(name)
-            forms.setdefault(name, {name}).add(nick)
+            nicknames_of.setdefault(name, set()).add(nick)
+    forms = {name: {name} | nicks for name, nicks in nicknames_of.items()}
+    for nick, names in NICKNAMES.items():
+        forms[nick] = forms.get(nick, {nick}).union(*(forms[name] for name in names))
     return {word: tuple(sorted(group)) for word, group in forms.items()}
 
 
@@ -588,24 +592,37 @@ def _one_typo_apart(a: list[str], b: list[str]) -> np.ndarray:
 
 
 def first_names_alike(a: list[str], b: list[str], threshold: float) -> np.ndarray:
-    """Per pair of first names: one name (``one_name``), Jaro-Winkler at least ``threshold``,
-    one typo apart, or alike so once one of them is read as any of its forms (``NAME_FORMS``):
-    a nickname with a typo ("ppe" and "jose", through pepe), a nickname against a name with a
-    typo ("mafe" and "amria", through maria). Never the masculine and feminine forms of one
-    name (``other_sex_forms``). Pass each distinct pair once: the nicknames are tried pair
-    by pair."""
+    """Per pair of first names: Jaro-Winkler at least ``threshold``, one typo apart, or so
+    once one of them is read as any of its forms (``NAME_FORMS``): one name ("pepe" and
+    "jose", "pepe" and "chema"), a nickname with a typo ("ppe" and "jose", through pepe), a
+    nickname against a name with a typo ("mafe" and "amria", through maria). Never the
+    masculine and feminine forms of one name (``other_sex_forms``). Pass each distinct pair
+    once."""
     alike = (cpdist(a, b, scorer=JaroWinkler.similarity, workers=-1) >= threshold) | _one_typo_apart(a, b)
-    todo = [i for i in np.flatnonzero(~alike).tolist() if a[i] in NAME_FORMS or b[i] in NAME_FORMS]
-    if todo:  # one side's forms against the other as written, in one call (not form against form:
-        # "andres" and "andrea" are both "andy")
-        pairs = ([(i, u, b[i]) for i in todo for u in NAME_FORMS.get(a[i], ())]
-                 + [(i, a[i], v) for i in todo for v in NAME_FORMS.get(b[i], ())])
-        at, x, y = (list(column) for column in zip(*pairs))
+    codes, words = pd.factorize(pd.Series(a + b, dtype=object))
+    forms = [NAME_FORMS.get(word, ()) for word in words]
+    counts = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
+    flat = np.array([form for group in forms for form in group], dtype=object)
+    starts = np.cumsum(counts) - counts
+    sides = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    code_a, code_b = codes[:len(a)], codes[len(a):]
+    x, y, at = [], [], []
+    # each side's forms against the other side as written (not form against form: "andres"
+    # and "andrea" are both "andy")
+    for own, other in ((code_a, sides[1]), (code_b, sides[0])):
+        todo = np.flatnonzero(~alike & (counts[own] > 0))
+        repeat = counts[own[todo]]
+        rows = np.repeat(todo, repeat)
+        within = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)  # 0, 1, .. per row
+        x.append(flat[np.repeat(starts[own[todo]], repeat) + within])
+        y.append(other[rows])
+        at.append(rows)
+    x, y, at = np.concatenate(x).tolist(), np.concatenate(y).tolist(), np.concatenate(at)
+    if at.size:
         hit = (cpdist(x, y, scorer=JaroWinkler.similarity, workers=-1) >= threshold) | _one_typo_apart(x, y)
-        alike[np.unique(np.asarray(at)[hit])] = True
-        alike[todo] |= [one_name(a[i], b[i]) for i in todo]
+        alike[at[hit]] = True
     at = np.flatnonzero(alike)
-    alike[at] = ~other_sex_forms([a[i] for i in at], [b[i] for i in at])
+    alike[at] = ~other_sex_forms(sides[0][at].tolist(), sides[1][at].tolist())
     return alike
 
 
@@ -633,8 +650,10 @@ def similar_first_name(threshold: float) -> Test:
         given = np.flatnonzero(pd.notna(fa) & pd.notna(fb))  # a side may give no given names
         if not given.size:
             return out
-        back, distinct = pd.MultiIndex.from_arrays([fa[given], fb[given]]).factorize()
-        out[given] = first_names_alike(distinct.get_level_values(0).tolist(), distinct.get_level_values(1).tolist(),
+        codes, words = pd.factorize(pd.Series(np.concatenate([fa[given], fb[given]]), dtype=object))
+        back, distinct = pd.factorize(codes[:given.size].astype(np.int64) * len(words) + codes[given.size:])
+        words = np.asarray(words, dtype=object)  # each distinct pair of first names judged once
+        out[given] = first_names_alike(words[distinct // len(words)].tolist(), words[distinct % len(words)].tolist(),
                                        threshold)[back]
         return out
     return test
