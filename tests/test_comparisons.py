@@ -79,6 +79,9 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (person("julia", "freitass"), person("julia giovanna", "freitas"), "a name missing and a typo"),
         # one typo in a short word, which Jaro-Winkler scores low (0.83)
         (person("jose", "dimz marin"), person("jose", "diaz"), "a name missing and a typo"),
+        # two typos are not "a typo": a weaker level
+        (person("julai", "freitass"), person("julia giovanna", "freitas"),
+         "first name and surname alike, other names differ"),
         (person("castillo", "david"), person("david", "castillo mejia"), "a name missing on one side"),  # swapped
         (person("luz marina"), person("luz marina", "guzman"), "a name missing on one side"),  # no surname
         (person("", "quintero parra"), person("juan", "quintero parra"), "a name missing on one side"),  # no given name
