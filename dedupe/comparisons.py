@@ -476,10 +476,11 @@ def same_first_name_and_surname(left: pd.DataFrame, right: pd.DataFrame, field: 
 
 
 def first_name_and_surname_alike(threshold: float) -> Test:
-    """As ``same_first_name_and_surname``, but each of the two names the same or one typo
-    away (Jaro-Winkler at least ``threshold``), the first name also a nickname of the other's
-    ("ana lucia caballero" and "ana clballero polo", "djego contreras ramirez" and "diego
-    giovanny contreras"). Each distinct pair of names is judged once."""
+    """As ``same_first_name_and_surname``, but the first surnames the same or one typo away
+    (Jaro-Winkler at least ``threshold``) and the first names alike (``first_names_alike``:
+    also one typo apart, or through a nickname) ("ana lucia caballero" and "ana clballero
+    polo", "djego contreras ramirez" and "diego giovanny contreras"). Each distinct pair of
+    names is judged once."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         l, r, first_l, first_r, surname_l, surname_r, has_surname = _first_name_and_surname(left, right, field)
         out = np.zeros(len(left), dtype=bool)
@@ -595,11 +596,16 @@ NAME_FORMS = _name_forms()
 
 def _one_typo_apart(a: list[str], b: list[str]) -> np.ndarray:
     """Per pair of words: at most one letter inserted, deleted, replaced or two swapped
-    (optimal string alignment), the longer at least three letters ("lz" and "luz", "naa"
-    and "ana": Jaro-Winkler tells short words apart by their first letters)."""
+    (optimal string alignment), the longer at least three letters, the first letter the same
+    unless the first two are swapped: "lz" and "luz", "naa" and "ana", "dimz" and "diaz",
+    which Jaro-Winkler scores low (short words, the typo early), but not "mario" and "dario"
+    or "sara" and "lara", other names that Jaro-Winkler rightly keeps apart."""
     longer = np.maximum(np.fromiter(map(len, a), dtype=np.int64, count=len(a)),
                         np.fromiter(map(len, b), dtype=np.int64, count=len(b)))
-    return (cpdist(a, b, scorer=OSA.distance, workers=-1) <= 1) & (longer >= 3)
+    out = (cpdist(a, b, scorer=OSA.distance, workers=-1) <= 1) & (longer >= 3)
+    at = np.flatnonzero(out)
+    out[at] = [x[:1] == y[:1] or x[:2] == y[1::-1] for x, y in zip((a[i] for i in at), (b[i] for i in at))]
+    return out
 
 
 def first_names_alike(a: list[str], b: list[str], threshold: float) -> np.ndarray:
@@ -618,8 +624,9 @@ def first_names_alike(a: list[str], b: list[str], threshold: float) -> np.ndarra
     sides = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     code_a, code_b = codes[:len(a)], codes[len(a):]
     x, y, at = [], [], []
-    # each side's forms against the other side as written (not form against form: "andres"
-    # and "andrea" are both "andy")
+    # each side's forms against the other side as written (not form against form: "roberto"
+    # and "alberto" are both "beto"); a form is no nearer the other sex's name ("paco" and
+    # "francisca", through francisco)
     for own, other in ((code_a, sides[1]), (code_b, sides[0])):
         todo = np.flatnonzero(~alike & (counts[own] > 0))
         repeat = counts[own[todo]]
@@ -630,10 +637,13 @@ def first_names_alike(a: list[str], b: list[str], threshold: float) -> np.ndarra
         at.append(rows)
     x, y, at = np.concatenate(x).tolist(), np.concatenate(y).tolist(), np.concatenate(at)
     if at.size:
-        hit = (cpdist(x, y, scorer=JaroWinkler.similarity, workers=-1) >= threshold) | _one_typo_apart(x, y)
-        alike[at[hit]] = True
+        hit = np.flatnonzero((cpdist(x, y, scorer=JaroWinkler.similarity, workers=-1) >= threshold)
+                             | _one_typo_apart(x, y))
+        alike[at[hit[~other_sex_forms([x[i] for i in hit], [y[i] for i in hit])]]] = True
     at = np.flatnonzero(alike)
-    alike[at] = ~other_sex_forms(sides[0][at].tolist(), sides[1][at].tolist())
+    other_sex = at[other_sex_forms(sides[0][at].tolist(), sides[1][at].tolist())]
+    # unless the table has one as a nickname of the other ("marian" for "mariana")
+    alike[other_sex] = [sides[1][i] in NAME_FORMS.get(sides[0][i], ()) for i in other_sex]
     return alike
 
 

@@ -112,6 +112,9 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         # a nickname with a typo ("nacndo": nando, fernando)
         (person("nacndo", "buitrago"), person("fernando eduard", "buitrago jaramillo"),
          "first name and surname alike, other names differ"),
+        # a nickname the table gives, though it looks like the other sex's form ("marian")
+        (person("marian andrea", "rojas"), person("mariana", "rojas perez"),
+         "first name and surname alike, other names differ"),
         (person("ana", "caballero polo"), person("ana", "castillo polo"), DIFFERENT),   # another surname
         # the masculine and feminine forms of a first name are two people (siblings), no typo
         (person("daniela", "vanegas"), person("daniel hernando", "vanegas murillo"), DIFFERENT),
@@ -161,7 +164,13 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (given_names("naa", "naa torres"), given_names("ana", "ana torres castillo"), "similar first name"),
         (given_names("ppe raul", "ppe raul osaya"), given_names("jose", "jose olaya"), "similar first name"),
         (given_names("amria fernanda", "amria fernanda meza"), given_names("mafe", "mafe"), "similar first name"),
-        (given_names("pedro", "pedro rojas"), given_names("paulo", "paulo rojas"), "same initial"),
+        (given_names("lu", "lu rojas"), given_names("li", "li rojas"), "same initial"),  # too short for a typo
+        # other names, not typos: another first letter ("mario" and "dario"); two names sharing a
+        # nickname ("roberto" and "alberto": beto); a nickname of the other sex's name ("paco":
+        # francisco, not francisca)
+        (given_names("mario", "mario rojas"), given_names("dario", "dario rojas"), DIFFERENT),
+        (given_names("roberto", "roberto rojas"), given_names("alberto", "alberto rojas"), DIFFERENT),
+        (given_names("paco", "paco rojas"), given_names("francisca", "francisca rojas"), DIFFERENT),
         (given_names("bruno", "bruno rosa"), given_names("bruna", "bruna rosa"), "same initial"),
         (given_names("daniel", "daniel santos"), given_names("daniela aylla", "daniela aylla santos"), "same initial"),
         (given_names("fernanda", "fernanda neves"), given_names("fernando", "fernando neves"), "same initial"),  # "fer"
