@@ -49,6 +49,9 @@ class Level:
     ``m``, when given, is the level's known share among matches, not learnt from the data.
     ``weighs`` False: the level is shown (a steward reads it) but is no evidence either way,
     as if missing: it follows from another field the model already counts.
+    ``all_proposed``: blocking proposes every pair at this level (a rule on the shared value),
+    so the candidate pairs hold all the pairs of customers known to be two that reach it; the
+    model measures its u on those when no random pair reaches it (dedupe/model.py).
     """
 
     label: str
@@ -57,6 +60,7 @@ class Level:
     value_share: str | None = None
     m: float | None = None
     weighs: bool = True
+    all_proposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ WORD_FIELDS: dict[str, tuple[str, Callable[[str], str] | None]] = {
     "full_name": ("full_name", None), "given_names": ("given_names", None),
     "emails": ("emails", None), "phones": ("phones", None), "email_users": ("emails", _email_user),
     "phone_starts": ("phones", _phone_start), "business_name": ("business_name", None),
+    "mobiles": ("mobiles", None),
 }
 
 
@@ -701,6 +706,12 @@ def any_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.nda
     return _found(l, r).any(axis=1)
 
 
+def a_mobile_in_common(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
+    """A mobile line in common (``mobiles``: the phones that are mobile lines): one person's
+    phone, where a landline in common is a household's."""
+    return any_in_common(left, right, "mobiles")
+
+
 def a_phone_cut_short(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
     """A phone of one side, at least ``PHONE_START`` characters long, is the start of one of
     the other's: its last digits lost ("+5730449069" and "+573044906980"; ingest flags such a
@@ -809,7 +820,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same legal form", exact),
     )),
     Comparison("emails", identifying=True, columns=("emails_words", "email_users_words"), levels=(
-        Level("an e-mail in common", any_in_common),
+        Level("an e-mail in common", any_in_common, all_proposed=True),
         # a user name is mostly the customer's name ("maria.barbosa" at gmail and at uol):
         # namesakes share it, so it would count the name twice (measured on generated
         # 100,000: the level in most wrong auto-merges)
@@ -817,9 +828,10 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     # a landline is a household's: at the same address, a phone in common says nothing more
     # (relatives sharing both were auto-merged, counted twice)
-    Comparison("phones", identifying=True, columns=("phones_words", "phone_starts_words"),
+    Comparison("phones", identifying=True, columns=("phones_words", "phone_starts_words", "mobiles", "mobiles_words"),
                implied_by=("address", ("same address",)), levels=(
-        Level("a phone in common", any_in_common),
+        Level("a mobile in common", a_mobile_in_common, all_proposed=True),
+        Level("a phone in common", any_in_common, all_proposed=True),
         Level("a phone in common, cut short on one side", a_phone_cut_short),
     )),
     Comparison("address", levels=(

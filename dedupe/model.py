@@ -159,6 +159,43 @@ def _level_shares(codes: np.ndarray, comparison: Comparison, weights: np.ndarray
     return np.append(shares, 1.0)
 
 
+@dataclass
+class KnownDistinct:
+    """The candidate pairs of customers known to be two (valid documents of one type that
+    differ: see ``dedupe.scoring``), as level codes, and how many such pairs the customers
+    make in all (``possible``)."""
+
+    vectors: pd.DataFrame
+    possible: int
+
+
+# Known-distinct pairs needed before their shares replace the floor: finer than it
+MIN_DISTINCT_PAIRS = int(1 / PROBABILITY_FLOOR)
+
+
+def _shares_among_distinct(u: np.ndarray, seen: np.ndarray, comparison: Comparison,
+                           distinct: KnownDistinct | None) -> np.ndarray:
+    """``u`` of ``comparison`` with each level that no random pair reached (``seen``: random
+    pairs per level) and that blocking proposes in full (``Level.all_proposed``) measured
+    instead on the customers known to be two: (pairs at the level + 0.5) / possible pairs.
+
+    Two customers share a phone or an e-mail too rarely for 200,000 random pairs to see, so
+    such a level's u was the floor (``unseen_share``), the same for a mobile as for a
+    household's landline. The pairs of customers holding valid, different documents are two
+    people for sure, and every one of them sharing a phone or an e-mail is a candidate pair;
+    on generated 100,000 (seed 4242), 95 million such pairs of persons: 27 shared a landline,
+    1 a mobile, 0 an e-mail; of companies 19.7 million, 493 an e-mail (sister companies)."""
+    if distinct is None or distinct.possible < MIN_DISTINCT_PAIRS:
+        return u
+    u = u.copy()
+    codes = distinct.vectors[comparison.field].to_numpy()
+    for code, level in enumerate(comparison.levels):
+        if level.all_proposed and seen[code] == 0:
+            u[code] = (np.count_nonzero(codes == code) + 0.5) / distinct.possible
+    u[:comparison.missing] /= u[:comparison.missing].sum()
+    return u
+
+
 def unseen_share(customers: int) -> float:
     """The u given a level that no random pair reached, for a base of ``customers``.
 
@@ -172,8 +209,14 @@ def unseen_share(customers: int) -> float:
     return PROBABILITY_FLOOR * min(1.0, UNSEEN_FLOOR_CUSTOMERS / max(customers, 1))
 
 
+def _agreeing(comparison: Comparison) -> list[int]:
+    """The level codes at which two customers hold the same value of an identifying field: the
+    strongest level, and the levels of a value in common (a mobile or another phone)."""
+    return [0] + [code for code, level in enumerate(comparison.levels) if code and level.all_proposed]
+
+
 def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Comparison, ...],
-                      floor: float = PROBABILITY_FLOOR) -> dict[str, np.ndarray]:
+                      floor: float = PROBABILITY_FLOOR, distinct: KnownDistinct | None = None) -> dict[str, np.ndarray]:
     """u per field: its level shares among the random pairs, less those agreeing at the
     strongest level of another identifying field (the same e-mail, phone, name, document or
     date of birth).
@@ -185,12 +228,14 @@ def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Compariso
     non-matches agreeing on one identifier are about as likely to agree on another as any two
     (the model takes the fields as independent), so leaving those pairs out keeps u otherwise
     unchanged."""
-    strongest = {c.field: random_vectors[c.field].to_numpy() == 0 for c in comparisons if c.identifying}
+    strongest = {c.field: np.isin(random_vectors[c.field].to_numpy(), _agreeing(c)) for c in comparisons if c.identifying}
     u = {}
     for c in comparisons:
         others = [agree for field, agree in strongest.items() if field != c.field]
         keep = ~np.logical_or.reduce(others) if others else np.ones(len(random_vectors), dtype=bool)
-        u[c.field] = _level_shares(random_vectors[c.field].to_numpy()[keep], c, floor=floor)
+        codes = random_vectors[c.field].to_numpy()[keep]
+        seen = np.bincount(codes, minlength=c.missing + 1)
+        u[c.field] = _shares_among_distinct(_level_shares(codes, c, floor=floor), seen, c, distinct)
     return u
 
 
@@ -244,13 +289,16 @@ def _starting_m(comparison: Comparison) -> np.ndarray:
 def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, comparisons: tuple[Comparison, ...],
                      customer_type: str, customers: int,
                      sessions: list[tuple[np.ndarray, frozenset[str]]] | None = None,
-                     max_iter: int = 100, base_customers: int | None = None) -> MatchModel:
+                     max_iter: int = 100, base_customers: int | None = None,
+                     distinct: KnownDistinct | None = None) -> MatchModel:
     """Fellegi-Sunter estimated from the data itself, no labels needed.
 
     - u, the level shares among non-matches, is measured on ``random_vectors``: the levels
       of random pairs of customers, nearly all non-matches (see ``_non_match_shares``); a
-      level none of them reached gets ``unseen_share`` of the ``base_customers`` the random
-      pairs were drawn from (default ``customers``).
+      level none of them reached gets its share among the ``distinct`` pairs, customers known
+      to be two, when blocking proposes all its pairs and they are many enough
+      (``_shares_among_distinct``), else ``unseen_share`` of the ``base_customers`` the
+      random pairs were drawn from (default ``customers``).
     - m, the level shares among matches, is estimated by EM on the candidate pairs, one
       session per group of blocking rules (``sessions``: a mask over ``vectors`` and the
       fields its rules agree on by construction). A session does not learn, nor look at,
@@ -269,7 +317,7 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
     """
     fields = [c.field for c in comparisons]
     codes = vectors[fields].to_numpy()
-    u = _non_match_shares(random_vectors, comparisons, unseen_share(base_customers or customers))
+    u = _non_match_shares(random_vectors, comparisons, unseen_share(base_customers or customers), distinct)
     start = {c.field: _starting_m(c) for c in comparisons}
     sessions = sessions or [(np.ones(len(vectors), dtype=bool), frozenset())]
     estimates: dict[str, list[tuple[float, np.ndarray]]] = {f: [] for f in fields}

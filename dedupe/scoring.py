@@ -29,7 +29,7 @@ from dedupe.blocking import (BLOCKING_RULES, BlockingResult, BlockingRule, candi
                              drop_fresh_features)
 from dedupe.clustering import cluster_customers, connected_pairs
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for, with_word_codes
-from dedupe.model import MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
+from dedupe.model import KnownDistinct, MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
 from merge.merging import revise_auto_merges
 from merge.warehouse import fetch_sql, next_id, run_sql, scalar, schema_version, transaction
@@ -238,8 +238,22 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
     model = fit_unsupervised(vectors.iloc[sample], random_vectors, comparisons, customer_type,
                              min(type_customers, FIT_CUSTOMERS),
                              _sessions(pairs.rule_mask.to_numpy()[sample], comparisons, rules),
-                             base_customers=type_customers)
+                             base_customers=type_customers,
+                             distinct=_known_distinct(vectors, customers, comparisons, customer_type))
     return refit_prior(model, vectors, type_customers)
+
+
+def _known_distinct(vectors: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Comparison, ...],
+                    customer_type: str) -> KnownDistinct | None:
+    """The candidate pairs (``vectors``) of customers whose valid documents of one type differ,
+    two customers for sure, and how many such pairs the ``customers`` of the type make."""
+    document = next((c for c in comparisons if c.field == "document_number"), None)
+    if document is None:
+        return None
+    valid = customers[(customers.customer_type == customer_type) & (customers.document_check == "valid")]
+    per_type = valid.groupby("document_type").size().to_numpy(dtype=np.int64)
+    at = vectors["document_number"].to_numpy() == document.labels.index(DIFFERENT_DOCUMENTS)
+    return KnownDistinct(vectors[at], int((per_type * (per_type - 1) // 2).sum()))
 
 
 def _model_levels(model: MatchModel) -> list[dict]:

@@ -50,6 +50,11 @@ def full(name: str | None) -> dict[str, Any]:
     return {"full_name": name, "name_count": 1}
 
 
+def phones(numbers: list[str], mobiles: list[str]) -> dict[str, Any]:
+    """A customer's own phones, and those of them that are mobile lines."""
+    return {"phones": numbers, "mobiles": mobiles or None}
+
+
 def person(given: str, surnames: str = "") -> dict[str, Any]:
     """A person's name features: given names, and the full name with the surnames."""
     return {"given_names": given, "full_name": f"{given} {surnames}".strip(), "name_count": 1}
@@ -219,7 +224,12 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         (None, ["ana.perez@gmail.com"], MISSING),
     ],
     "phones": [
-        (["+573001234567"], ["+573001234567"], "a phone in common"),
+        # a mobile line is one person's; a landline (or a line of unknown type) a household's
+        (phones(["+573001234567"], ["+573001234567"]), phones(["+573001234567"], ["+573001234567"]),
+         "a mobile in common"),
+        (phones(["+573001234567", "+576012345678"], ["+573001234567"]),
+         phones(["+573009876543", "+576012345678"], ["+573009876543"]), "a phone in common"),
+        (["+573001234567"], ["+573001234567"], "a phone in common"),  # line types not known
         (["+573001234567", "+576012345678"], ["+576012345678"], "a phone in common"),
         (["+573001234567"], ["+573001234568"], DIFFERENT),
         # the last digits lost on one side (an invalid number), even among other phones
@@ -298,7 +308,7 @@ def _value(field: str) -> st.SearchStrategy[dict[str, Any]]:
         "business_name": _words.map(lambda w: {"business_name": w}),
         "legal_form": st.sampled_from(["SAS", "SA", "LTDA", "EIRELI", "SPA"]).map(lambda f: {"legal_form": f}),
         "emails": st.lists(_email, min_size=1, max_size=3).map(lambda e: {"emails": e}),
-        "phones": st.lists(_phone, min_size=1, max_size=3).map(lambda p: {"phones": p}),
+        "phones": st.lists(_phone, min_size=1, max_size=3).map(lambda p: phones(p, p)),  # mobile lines
         "address": st.lists(st.one_of(_word, _digits), min_size=1, max_size=6).map(lambda w: {"address": " ".join(w)}),
         "city": _words.map(lambda w: {"city": w}),
     }

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
-from dedupe.model import (PROBABILITY_FLOOR, MatchModel, compare_pairs, fit_supervised, fit_unsupervised,
-                          frequency_column, unseen_share)
+from dedupe.model import (MIN_DISTINCT_PAIRS, PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs,
+                          fit_supervised, fit_unsupervised, frequency_column, unseen_share)
 
 PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
@@ -247,6 +247,7 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count_
         "business_name": [None] * 3,
         "emails": [["pepe@x.co"], None, ["pepe@y.co"]],
         "phones": [["+573001234567"], ["+573001234567"], None],
+        "mobiles": [["+573001234567"], ["+573001234567"], None],   # the phones that are mobile lines
         "address": [None] * 3,
         "city": ["bogota", "bogota", "cali"],
         "name_count": [1, 7, 2],
@@ -261,7 +262,7 @@ def test_compare_pairs_gives_each_comparisons_codes_and_the_commoner_name_count_
     assert labels["given_names"] == ["missing", "different", "different"]
     assert labels["birth_date"] == ["day and month swapped", "missing", "missing"]
     assert labels["emails"] == ["missing", "same user name elsewhere", "missing"]
-    assert labels["phones"] == ["a phone in common", "missing", "missing"]
+    assert labels["phones"] == ["a mobile in common", "missing", "missing"]
     assert labels["city"] == ["same city", "different", "different"]
     assert vectors[NAME_COUNT].tolist() == [7, 2, 7]
     assert vectors[NAME_SHARE].tolist()[0] == -3.1   # the commoner name; unknown when either is
@@ -312,3 +313,27 @@ def test_a_level_no_random_pair_reached_weighs_more_in_a_larger_base(synthetic) 
     assert large.weights(phones)[0] == pytest.approx(small.weights(phones)[0] + np.log(10), abs=0.05)
     # a level the random pairs do reach keeps its measured u whatever the base
     assert large.u["full_name"][0] == pytest.approx(small.u["full_name"][0])
+
+
+def test_a_shared_contact_no_random_pair_reached_is_measured_on_customers_known_distinct(synthetic) -> None:
+    """A phone in common that no random pair shows gets its share among the pairs of customers
+    known to be two (valid, different documents), when blocking proposes all such pairs: a
+    household's landline more often than a mobile. Levels blocking does not propose in full
+    (a phone cut short), and too few known-distinct pairs, keep the floor."""
+    vectors, _, random_vectors = synthetic
+    phones = next(c for c in PERSON if c.field == "phones")
+    mobile, landline, cut_short = (phones.labels.index(label) for label in (
+        "a mobile in common", "a phone in common", "a phone in common, cut short on one side"))
+    codes = random_vectors["phones"].to_numpy()
+    unseen = random_vectors.assign(phones=np.where(codes <= cut_short, phones.different, codes))
+    known = draw(np.random.default_rng(5), PERSON, 1000, False)
+    known["phones"] = np.where(np.arange(1000) < 3, landline, phones.different)   # 3 landlines, no mobile
+    possible = 40 * MIN_DISTINCT_PAIRS
+    model = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, distinct=KnownDistinct(known, possible))
+    assert model.u["phones"][mobile] == pytest.approx(0.5 / possible, rel=1e-3)
+    assert model.u["phones"][landline] == pytest.approx(3.5 / possible, rel=1e-3)
+    assert model.u["phones"][cut_short] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
+    assert model.weights(phones)[mobile] - model.weights(phones)[landline] > np.log(7) - 0.5  # m alike here
+    few = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS,
+                           distinct=KnownDistinct(known, MIN_DISTINCT_PAIRS - 1))
+    assert few.u["phones"][mobile] == few.u["phones"][landline] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)

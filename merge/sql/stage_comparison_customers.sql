@@ -13,7 +13,8 @@
 -- in, unlike customer ids.
 -- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
 -- rest are one text each, separated by spaces (neither holds one), which the comparisons
--- split once per distinct text.
+-- split once per distinct text. mobiles: the own phones that are mobile lines
+-- (`contact_details.line_type`), one person's, where a landline is a household's.
 CREATE OR REPLACE TEMP TABLE comparison_customers AS
 WITH in_pairs AS (
     SELECT customer_id_l AS customer_id FROM blocking_candidates
@@ -31,6 +32,13 @@ own AS (
            list_filter(b.phones, lambda x: NOT list_contains(common.contacts, x)) AS own_phones
     FROM blocking_customers b CROSS JOIN common
     WHERE b.customer_id IN (SELECT customer_id FROM in_pairs)
+),
+mobile_numbers AS (SELECT DISTINCT value_norm AS phone FROM contact_details WHERE kind = 'phone' AND line_type = 'mobile'),
+own_mobiles AS (
+    SELECT p.customer_id, list_sort(list(p.phone)) AS mobiles
+    FROM (SELECT customer_id, unnest(own_phones) AS phone FROM own) p
+    SEMI JOIN mobile_numbers m ON m.phone = p.phone
+    GROUP BY ALL
 ),
 rarest AS (SELECT customer_type, min(share) AS share FROM name_words GROUP BY ALL),
 first_records AS (
@@ -53,6 +61,7 @@ SELECT b.customer_id, b.customer_type,
        b.legal_form,
        CASE WHEN len(b.own_emails) > 0 THEN array_to_string(b.own_emails, ' ') END AS emails,
        CASE WHEN len(b.own_phones) > 0 THEN array_to_string(b.own_phones, ' ') END AS phones,
+       CASE WHEN len(o.mobiles) > 0 THEN array_to_string(o.mobiles, ' ') END AS mobiles,
        b.address,
        b.city,
        coalesce(n.name_count, 1) AS name_count,
@@ -61,5 +70,6 @@ SELECT b.customer_id, b.customer_type,
 FROM own b
 LEFT JOIN name_shares s USING (customer_id)
 LEFT JOIN first_records r USING (customer_id)
+LEFT JOIN own_mobiles o USING (customer_id)
 LEFT JOIN name_counts n ON n.customer_type = b.customer_type AND n.given = b.given_names[1] AND n.surname = b.surnames[1]
 ORDER BY b.customer_id;
