@@ -162,36 +162,36 @@ def _level_shares(codes: np.ndarray, comparison: Comparison, weights: np.ndarray
 @dataclass
 class KnownDistinct:
     """The candidate pairs of customers known to be two (valid documents of one type that
-    differ: see ``dedupe.scoring``), as level codes, and how many such pairs the customers
-    make in all (``possible``)."""
+    differ: see ``dedupe.scoring``), as level codes, and per field how many such pairs the
+    customers make in all among those both giving the field (``possible``: u is a share
+    among the pairs where the field is not missing)."""
 
     vectors: pd.DataFrame
-    possible: int
-
-
-# Known-distinct pairs needed before their shares replace the floor: finer than it
-MIN_DISTINCT_PAIRS = int(1 / PROBABILITY_FLOOR)
+    possible: dict[str, int]
 
 
 def _shares_among_distinct(u: np.ndarray, seen: np.ndarray, comparison: Comparison,
-                           distinct: KnownDistinct | None) -> np.ndarray:
+                           distinct: KnownDistinct | None, floor: float) -> np.ndarray:
     """``u`` of ``comparison`` with each level that no random pair reached (``seen``: random
     pairs per level) and that blocking proposes in full (``Level.all_proposed``) measured
-    instead on the customers known to be two: (pairs at the level + 0.5) / possible pairs.
+    instead on the customers known to be two: (pairs at the level + 0.5) / such pairs both
+    giving the field, when those are more than 1 / ``floor`` (finer than the floor).
 
     Two customers share a phone or an e-mail too rarely for 200,000 random pairs to see, so
     such a level's u was the floor (``unseen_share``), the same for a mobile as for a
     household's landline. The pairs of customers holding valid, different documents are two
-    people for sure, and every one of them sharing a phone or an e-mail is a candidate pair;
-    on generated 100,000 (seed 4242), 95 million such pairs of persons: 27 shared a landline,
-    1 a mobile, 0 an e-mail; of companies 19.7 million, 493 an e-mail (sister companies)."""
-    if distinct is None or distinct.possible < MIN_DISTINCT_PAIRS:
+    people for sure, and every one of them sharing a phone or an e-mail is a candidate pair
+    (but those a steward rejected, which are not compared: a few, left out of the count);
+    on generated 100,000 (seed 4242), of 77 million such pairs of persons both giving a phone
+    27 shared a landline and 1 a mobile, of 47 million both giving an e-mail none shared one."""
+    possible = distinct.possible.get(comparison.field, 0) if distinct is not None else 0
+    if possible * floor <= 1:
         return u
     u = u.copy()
     codes = distinct.vectors[comparison.field].to_numpy()
     for code, level in enumerate(comparison.levels):
         if level.all_proposed and seen[code] == 0:
-            u[code] = (np.count_nonzero(codes == code) + 0.5) / distinct.possible
+            u[code] = (np.count_nonzero(codes == code) + 0.5) / possible
     u[:comparison.missing] /= u[:comparison.missing].sum()
     return u
 
@@ -235,7 +235,7 @@ def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Compariso
         keep = ~np.logical_or.reduce(others) if others else np.ones(len(random_vectors), dtype=bool)
         codes = random_vectors[c.field].to_numpy()[keep]
         seen = np.bincount(codes, minlength=c.missing + 1)
-        u[c.field] = _shares_among_distinct(_level_shares(codes, c, floor=floor), seen, c, distinct)
+        u[c.field] = _shares_among_distinct(_level_shares(codes, c, floor=floor), seen, c, distinct, floor)
     return u
 
 

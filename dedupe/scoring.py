@@ -246,14 +246,19 @@ def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.Da
 def _known_distinct(vectors: pd.DataFrame, customers: pd.DataFrame, comparisons: tuple[Comparison, ...],
                     customer_type: str) -> KnownDistinct | None:
     """The candidate pairs (``vectors``) of customers whose valid documents of one type differ,
-    two customers for sure, and how many such pairs the ``customers`` of the type make."""
+    two customers for sure, and per field with a level blocking proposes in full how many
+    such pairs the ``customers`` of the type both giving the field make."""
     document = next((c for c in comparisons if c.field == "document_number"), None)
     if document is None:
         return None
     valid = customers[(customers.customer_type == customer_type) & (customers.document_check == "valid")]
-    per_type = valid.groupby("document_type").size().to_numpy(dtype=np.int64)
+    possible = {}
+    for c in comparisons:
+        if any(level.all_proposed for level in c.levels):
+            per_type = valid[valid[c.field].notna()].groupby("document_type").size().to_numpy(dtype=np.int64)
+            possible[c.field] = int((per_type * (per_type - 1) // 2).sum())
     at = vectors["document_number"].to_numpy() == document.labels.index(DIFFERENT_DOCUMENTS)
-    return KnownDistinct(vectors[at], int((per_type * (per_type - 1) // 2).sum()))
+    return KnownDistinct(vectors[at], possible)
 
 
 def _model_levels(model: MatchModel) -> list[dict]:

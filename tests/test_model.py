@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
-from dedupe.model import (MIN_DISTINCT_PAIRS, PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs,
-                          fit_supervised, fit_unsupervised, frequency_column, unseen_share)
+from dedupe.model import (PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs, fit_supervised,
+                          fit_unsupervised, frequency_column, unseen_share)
+from dedupe.scoring import _known_distinct
 
 PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
@@ -303,14 +304,16 @@ def test_a_level_no_random_pair_reached_weighs_more_in_a_larger_base(synthetic) 
     it (so a phone in common keeps its say over a prior that shrinks the same way)."""
     vectors, _, random_vectors = synthetic
     phones = next(c for c in PERSON if c.field == "phones")
-    unseen = random_vectors.assign(phones=np.where(random_vectors["phones"].to_numpy() == 0, phones.different,
-                                                   random_vectors["phones"].to_numpy()))
+    shared = [phones.labels.index(label) for label in ("a mobile in common", "a phone in common")]
+    unseen = random_vectors.assign(phones=np.where(np.isin(random_vectors["phones"].to_numpy(), shared),
+                                                   phones.different, random_vectors["phones"].to_numpy()))
     small = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, base_customers=50_000)
     large = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, base_customers=1_000_000)
     assert unseen_share(50_000) == unseen_share(100_000) == PROBABILITY_FLOOR
-    assert small.u["phones"][0] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
-    assert large.u["phones"][0] == pytest.approx(PROBABILITY_FLOOR / 10, rel=1e-3)
-    assert large.weights(phones)[0] == pytest.approx(small.weights(phones)[0] + np.log(10), abs=0.05)
+    for code in shared:
+        assert small.u["phones"][code] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
+        assert large.u["phones"][code] == pytest.approx(PROBABILITY_FLOOR / 10, rel=1e-3)
+        assert large.weights(phones)[code] == pytest.approx(small.weights(phones)[code] + np.log(10), abs=0.05)
     # a level the random pairs do reach keeps its measured u whatever the base
     assert large.u["full_name"][0] == pytest.approx(small.u["full_name"][0])
 
@@ -328,12 +331,31 @@ def test_a_shared_contact_no_random_pair_reached_is_measured_on_customers_known_
     unseen = random_vectors.assign(phones=np.where(codes <= cut_short, phones.different, codes))
     known = draw(np.random.default_rng(5), PERSON, 1000, False)
     known["phones"] = np.where(np.arange(1000) < 3, landline, phones.different)   # 3 landlines, no mobile
-    possible = 40 * MIN_DISTINCT_PAIRS
-    model = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS, distinct=KnownDistinct(known, possible))
+    possible = 40_000_000   # pairs of known-distinct customers both giving a phone
+    model = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS,
+                             distinct=KnownDistinct(known, {"phones": possible}))
     assert model.u["phones"][mobile] == pytest.approx(0.5 / possible, rel=1e-3)
     assert model.u["phones"][landline] == pytest.approx(3.5 / possible, rel=1e-3)
     assert model.u["phones"][cut_short] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
     assert model.weights(phones)[mobile] - model.weights(phones)[landline] > np.log(7) - 0.5  # m alike here
-    few = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS,
-                           distinct=KnownDistinct(known, MIN_DISTINCT_PAIRS - 1))
+    few = fit_unsupervised(vectors, unseen, PERSON, "person", CUSTOMERS,   # no finer than the floor
+                           distinct=KnownDistinct(known, {"phones": int(1 / PROBABILITY_FLOOR)}))
     assert few.u["phones"][mobile] == few.u["phones"][landline] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
+
+
+def test_known_distinct_pairs_are_counted_among_customers_giving_the_field() -> None:
+    """u is a share among the pairs where the field is not missing: the known-distinct
+    customers without a phone make no pair that could share one."""
+    customers = pd.DataFrame({
+        "customer_type": ["person"] * 6 + ["company"],
+        "document_check": ["valid"] * 5 + ["invalid", "valid"],
+        "document_type": ["CPF", "CPF", "CPF", "CPF", "RUT", "CPF", "CNPJ"],
+        "phones": ["+5511911111111", "+5511922222222", "+5511933333333", None, "+56911111111", "+5511944444444",
+                   "+551133333333"],
+        "emails": ["a@x.co", None, None, None, "b@x.co", "c@x.co", None],
+    }, index=pd.Index(range(1, 8), name="customer_id"))
+    vectors = pd.DataFrame({"document_number": [DOCUMENT.labels.index("both valid, different"), 0],
+                            "phones": [0, 0], "emails": [2, 2]})
+    distinct = _known_distinct(vectors, customers, PERSON, "person")
+    assert distinct.possible == {"phones": 3, "emails": 0}   # C(3,2) CPF with a phone; RUT alone; one CPF e-mail
+    assert len(distinct.vectors) == 1
