@@ -217,9 +217,10 @@ def _agreeing(comparison: Comparison) -> list[int]:
 
 def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Comparison, ...],
                       floor: float = PROBABILITY_FLOOR, distinct: KnownDistinct | None = None) -> dict[str, np.ndarray]:
-    """u per field: its level shares among the random pairs, less those agreeing at the
-    strongest level of another identifying field (the same e-mail, phone, name, document or
-    date of birth).
+    """u per field: its level shares among the random pairs, less those agreeing on another
+    identifying field (``_agreeing``: the same e-mail, phone, name, document or date of birth);
+    a level they never reach measured on the ``distinct`` pairs where it can be
+    (``_shares_among_distinct``).
 
     Random pairs are nearly all non-matches, but not all: among 200,000 random pairs of
     10,000 customers a dozen are one customer, and those agree on everything. For a rare level
@@ -228,10 +229,10 @@ def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Compariso
     non-matches agreeing on one identifier are about as likely to agree on another as any two
     (the model takes the fields as independent), so leaving those pairs out keeps u otherwise
     unchanged."""
-    strongest = {c.field: np.isin(random_vectors[c.field].to_numpy(), _agreeing(c)) for c in comparisons if c.identifying}
+    agreeing = {c.field: np.isin(random_vectors[c.field].to_numpy(), _agreeing(c)) for c in comparisons if c.identifying}
     u = {}
     for c in comparisons:
-        others = [agree for field, agree in strongest.items() if field != c.field]
+        others = [agree for field, agree in agreeing.items() if field != c.field]
         keep = ~np.logical_or.reduce(others) if others else np.ones(len(random_vectors), dtype=bool)
         codes = random_vectors[c.field].to_numpy()[keep]
         seen = np.bincount(codes, minlength=c.missing + 1)
