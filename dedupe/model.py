@@ -62,7 +62,8 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
     for c in comparisons:
         if c.implied_by and c.implied_by[0] in by_field:
             other = by_field[c.implied_by[0]]
-            implied = np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in c.implied_by[1]])
+            implied = (np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in c.implied_by[1]])
+                       & ~np.isin(vectors[c.field].to_numpy(), [c.labels.index(label) for label in c.implied_except]))
             vectors.loc[implied, c.field] = c.missing
     for c in comparisons:
         for column in c.frequency_columns:  # the more common side's count or share of the agreed value

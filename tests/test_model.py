@@ -359,3 +359,25 @@ def test_known_distinct_pairs_are_counted_among_customers_giving_the_field() -> 
     distinct = _known_distinct(vectors, customers, PERSON, "person")
     assert distinct.possible == {"phones": 3, "emails": 0}   # C(3,2) CPF with a phone; RUT alone; one CPF e-mail
     assert len(distinct.vectors) == 1
+
+
+def test_at_one_address_a_shared_landline_says_nothing_more_a_shared_mobile_does() -> None:
+    """A landline in common at the same address is the household's (counted once, as the
+    address); a mobile in common is one person's wherever they live."""
+    landline, mobile = "+576012345678", "+573001234567"
+    customers = pd.DataFrame({
+        "customer_type": ["person"] * 4,
+        "document_number": [None] * 4, "document_type": [None] * 4, "document_check": [None] * 4,
+        "given_names": ["ana", "luis", "ana", "ana"],
+        "full_name": ["ana rojas", "luis rojas", "ana rojas", "ana rojas"],
+        "birth_date": [None] * 4, "business_name": [None] * 4, "emails": [None] * 4,
+        "phones": [[landline], [landline], [mobile], [mobile]],
+        "mobiles": [None, None, [mobile], [mobile]],
+        "address": ["calle 10 20 30"] * 4, "city": ["bogota"] * 4,
+        "name_count": [1] * 4, "name_share": [-6.0] * 4,
+    }, index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    vectors = compare_pairs(pd.MultiIndex.from_tuples([(1, 2), (3, 4)]), customers, PERSON)
+    phones = next(c for c in PERSON if c.field == "phones")
+    address = next(c for c in PERSON if c.field == "address")
+    assert [address.labels[x] for x in vectors["address"]] == ["same address", "same address"]
+    assert [phones.labels[x] for x in vectors["phones"]] == ["missing", "a mobile in common"]
