@@ -674,15 +674,12 @@ def similar_first_name(threshold: float) -> Test:
     """The first given names alike (``first_names_alike``: a typo, a nickname with a typo)."""
     def test(left: pd.DataFrame, right: pd.DataFrame, field: str) -> np.ndarray:
         out = np.zeros(len(left), dtype=bool)
-        fa, fb = _first_words(left[field]).to_numpy(), _first_words(right[field]).to_numpy()
-        given = np.flatnonzero(pd.notna(fa) & pd.notna(fb))  # a side may give no given names
-        if not given.size:
-            return out
-        codes, words = pd.factorize(pd.Series(np.concatenate([fa[given], fb[given]]), dtype=object))
-        back, distinct = pd.factorize(codes[:given.size].astype(np.int64) * len(words) + codes[given.size:])
-        words = np.asarray(words, dtype=object)  # each distinct pair of first names judged once
-        out[given] = first_names_alike(words[distinct // len(words)].tolist(), words[distinct % len(words)].tolist(),
-                                       threshold)[back]
+        l, r = _words((left, field), (right, field))
+        given = np.flatnonzero((l[:, 0] >= 0) & (r[:, 0] >= 0))  # a side may give no given names
+        if given.size:  # each distinct pair of first names judged once
+            both, texts = np.concatenate([l, r]), np.concatenate([_texts(left[field]), _texts(right[field])])
+            words_l, words_r, back = _distinct_word_pairs(l[given, 0], r[given, 0], both, texts)
+            out[given] = first_names_alike(words_l.tolist(), words_r.tolist(), threshold)[back]
         return out
     return test
 
