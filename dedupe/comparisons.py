@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, OSA
 from rapidfuzz.process import cpdist
@@ -178,12 +180,13 @@ def _texts(values: pd.Series) -> np.ndarray:
 PHONE_START = 10  # characters of a phone ("+57" and 7 digits) a phone cut short must keep
 
 
-def _email_user(email: str) -> str:
-    return email.split("@")[0]
+def _email_users(words: pa.Array) -> pa.Array:
+    """Each e-mail's user name (the part before "@")."""
+    return pc.list_element(pc.split_pattern(words, "@", max_splits=1), 0)
 
 
-def _phone_start(phone: str) -> str:
-    return phone[:PHONE_START]
+def _phone_starts(words: pa.Array) -> pa.Array:
+    return pc.utf8_slice_codeunits(words, 0, PHONE_START)
 
 
 # Words as integers. The name, phone and e-mail tests compare words: ``with_word_codes``
@@ -191,22 +194,14 @@ def _phone_start(phone: str) -> str:
 # ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
 # are gathered in C and read back as a matrix in one step). A frame without them (a test's
 # few rows) has its words coded when compared. Word field -> (feature column, what each
-# word becomes: None for the word itself).
-WORD_FIELDS: dict[str, tuple[str, Callable[[str], str] | None]] = {
+# word becomes, on an Arrow array of words: None for the word itself).
+WordTransform = Callable[[pa.Array], pa.Array]
+WORD_FIELDS: dict[str, tuple[str, WordTransform | None]] = {
     "full_name": ("full_name", None), "given_names": ("given_names", None),
-    "emails": ("emails", None), "phones": ("phones", None), "email_users": ("emails", _email_user),
-    "phone_starts": ("phones", _phone_start), "business_name": ("business_name", None),
+    "emails": ("emails", None), "phones": ("phones", None), "email_users": ("emails", _email_users),
+    "phone_starts": ("phones", _phone_starts), "business_name": ("business_name", None),
     "mobiles": ("mobiles", None),
 }
-
-
-def _word_texts(values: pd.Series, each_word: Callable[[str], str] | None) -> np.ndarray:
-    """``values`` as texts, each word turned into ``each_word`` of it when given (an e-mail
-    into its user name, a phone into its start)."""
-    texts = _texts(values)
-    if each_word is None:
-        return texts
-    return _each_distinct(texts, lambda u: " ".join(each_word(w) for w in u.split()))
 
 
 def _each_distinct(values: pd.Series | np.ndarray, transform: Callable[[str], str]) -> np.ndarray:
@@ -217,23 +212,43 @@ def _each_distinct(values: pd.Series | np.ndarray, transform: Callable[[str], st
     return done[codes]  # code -1 (missing) takes the trailing None
 
 
-def _word_codes(*columns: np.ndarray) -> list[np.ndarray]:
-    """The words of each text of ``columns`` as codes into one vocabulary shared by all of
-    them: per column a matrix (a row per text, a column per word position, -1 past the
-    text's last word or for a missing text). Each distinct text is split once."""
-    texts = np.concatenate(columns) if columns else np.zeros(0, dtype=object)
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
-    words = [u.split() for u in uniques]
-    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
-    flat = [w for ws in words for w in ws]
-    word_codes = pd.factorize(pd.Series(flat, dtype=object))[0]
-    width = max(int(lengths.max()) if len(lengths) else 0, 1)
-    by_text = np.full((len(uniques) + 1, width), -1, dtype=np.int32)  # the last row: a missing text (code -1)
-    starts = np.cumsum(lengths) - lengths
-    by_text[np.repeat(np.arange(len(uniques)), lengths), np.arange(len(flat)) - np.repeat(starts, lengths)] = word_codes
-    matrix = by_text[codes]
-    bounds = np.cumsum([0] + [len(c) for c in columns])
-    return [matrix[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+def _word_lists(values: pd.Series | np.ndarray) -> pa.ListArray:
+    """Each value's words, split at whitespace as ``str.split`` splits (a list of phones or
+    e-mails joined first); null for a missing value."""
+    array = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+    if pa.types.is_null(array.type):
+        array = array.cast(pa.string())
+    elif pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        array = pc.binary_join(array, " ")
+    return pc.utf8_split_whitespace(array)
+
+
+def _word_codes(*columns: tuple[pd.Series | np.ndarray, WordTransform | None]) -> list[np.ndarray]:
+    """The words of each value of ``columns`` (values, what each word becomes) as codes into
+    one vocabulary shared by all of them: per column a matrix (a row per value, a column per
+    word position, -1 past the value's last word or for a missing value), all as wide as the
+    longest. Split and coded by Arrow: at a million customers 3.9 s, 9.6 s in Python."""
+    words, rows, sizes = [], [], []
+    for values, each_word in columns:
+        lists = _word_lists(values)
+        flat, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
+        if each_word is not None:
+            flat = each_word(flat)
+        kept = pc.greater(pc.utf8_length(flat), 0)  # a value's leading space, a user name that is none
+        words.append(flat.filter(kept))
+        rows.append(parents.filter(kept).to_numpy().astype(np.int64))
+        sizes.append(len(lists))
+    codes = pc.dictionary_encode(pa.concat_arrays(words) if words else pa.array([], pa.string())).indices
+    codes = codes.to_numpy(zero_copy_only=False).astype(np.int32)
+    counts = [np.bincount(r, minlength=n) for r, n in zip(rows, sizes)]
+    width = max([int(c.max(initial=0)) for c in counts] + [1])
+    out, done = [], 0
+    for r, n, count in zip(rows, sizes, counts):
+        matrix = np.full((n, width), -1, dtype=np.int32)
+        matrix[r, np.arange(len(r)) - (np.cumsum(count) - count)[r]] = codes[done:done + len(r)]
+        out.append(matrix)
+        done += len(r)
+    return out
 
 
 def with_word_codes(customers: pd.DataFrame) -> pd.DataFrame:
@@ -243,8 +258,9 @@ def with_word_codes(customers: pd.DataFrame) -> pd.DataFrame:
     if all(f"{name}_words" in customers for name, _, _ in fields):
         return customers
     customers = customers.copy()
-    matrices = _word_codes(*[_word_texts(customers[column], each_word) for _, column, each_word in fields])
+    matrices = _word_codes(*[(customers[column], each_word) for _, column, each_word in fields])
     for (name, _, _), matrix in zip(fields, matrices):
+        matrix = _narrowed(matrix)  # a field's own width: the tests' work grows with its square
         raw, width = np.ascontiguousarray(matrix).tobytes(), matrix.shape[1] * 4
         packed = np.empty(len(matrix), dtype=object)
         packed[:] = [raw[i:i + width] for i in range(0, len(raw), width)]
@@ -265,9 +281,18 @@ def _words(*sides: tuple[pd.DataFrame, str]) -> list[np.ndarray]:
             packed = frame[column].to_numpy()
             width = len(packed[0]) // 4 if len(packed) else 1
             out.append(np.frombuffer(b"".join(packed), dtype=np.int32).reshape(len(packed), width))
-        return out
-    sources = [WORD_FIELDS.get(name, (name, None)) for _, name in sides]
-    return _word_codes(*[_word_texts(frame[column], each_word) for (frame, _), (column, each_word) in zip(sides, sources)])
+    else:
+        sources = [WORD_FIELDS.get(name, (name, None)) for _, name in sides]
+        out = _word_codes(*[(frame[column], each_word) for (frame, _), (column, each_word) in zip(sides, sources)])
+    width = max(_narrowed(matrix).shape[1] for matrix in out)  # one width for all, as _word_codes gives
+    return [matrix[:, :width] for matrix in out]
+
+
+def _narrowed(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` (word codes, see ``_word_codes``) without the columns past its longest
+    row's last word (at least one column). At a million records one company name of ten
+    words made every word field ten wide; the widest full name has eight words."""
+    return matrix[:, :max(int(_word_count(matrix).max(initial=0)), 1)]
 
 
 def _spelled(codes: np.ndarray, matrix: np.ndarray, texts: np.ndarray) -> np.ndarray:
