@@ -15,7 +15,7 @@ array.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,10 +191,11 @@ def _phone_starts(words: pa.Array) -> pa.Array:
 
 # Words as integers. The name, phone and e-mail tests compare words: ``with_word_codes``
 # splits each customer's values once into codes of one vocabulary, kept beside the field as
-# ``<word field>_words`` (int32 codes as bytes, one width per word field: a batch's rows
-# are gathered in C and read back as a matrix in one step). A frame without them (a test's
-# few rows) has its words coded when compared. Word field -> (feature column, what each
-# word becomes, on an Arrow array of words: None for the word itself).
+# int32 columns ``<word field>_words:<position>`` (as many as the field's longest value has
+# words: a batch's rows are gathered as plain integers, and read as a matrix in one step).
+# A comparison names them ``<word field>_words`` in its ``columns`` (``word_columns``). A
+# frame without them (a test's few rows) has its words coded when compared. Word field ->
+# (feature column, what each word becomes, on an Arrow array of words: None for the word itself).
 WordTransform = Callable[[pa.Array], pa.Array]
 WORD_FIELDS: dict[str, tuple[str, WordTransform | None]] = {
     "full_name": ("full_name", None), "given_names": ("given_names", None),
@@ -255,32 +256,33 @@ def with_word_codes(customers: pd.DataFrame) -> pd.DataFrame:
     """``customers`` (a feature frame) with the word codes of every word field it has, coded
     now unless it holds them already (a copy is coded: the caller's frame is left alone)."""
     fields = [(name, column, each_word) for name, (column, each_word) in WORD_FIELDS.items() if column in customers]
-    if all(f"{name}_words" in customers for name, _, _ in fields):
+    if all(f"{name}_words:0" in customers for name, _, _ in fields):
         return customers
-    customers = customers.copy()
     matrices = _word_codes(*[(customers[column], each_word) for _, column, each_word in fields])
-    for (name, _, _), matrix in zip(fields, matrices):
-        matrix = _narrowed(matrix)  # a field's own width: the tests' work grows with its square
-        raw, width = np.ascontiguousarray(matrix).tobytes(), matrix.shape[1] * 4
-        packed = np.empty(len(matrix), dtype=object)
-        packed[:] = [raw[i:i + width] for i in range(0, len(raw), width)]
-        customers[f"{name}_words"] = packed
-    return customers
+    coded = [pd.DataFrame(matrix, index=customers.index, columns=[f"{name}_words:{i}" for i in range(matrix.shape[1])])
+             for (name, _, _), matrix in zip(fields, map(_narrowed, matrices))]  # a field's own width
+    return pd.concat([customers, *coded], axis=1)
+
+
+def word_columns(columns: Iterable[str], wanted: Iterable[str]) -> list[str]:
+    """The ``wanted`` feature columns among ``columns``, a word field's ``<field>_words``
+    read as its code columns (``<field>_words:0``, ``:1``, ...) when there are some."""
+    columns = list(columns)
+    return [code for column in wanted for code in (_code_columns(columns, column) or [column])]
+
+
+def _code_columns(columns: Iterable[str], words: str) -> list[str]:
+    """The code columns ``with_word_codes`` added for ``words`` (``<field>_words``)."""
+    return [c for c in columns if isinstance(c, str) and c.startswith(f"{words}:")]
 
 
 def _words(*sides: tuple[pd.DataFrame, str]) -> list[np.ndarray]:
     """The word codes (a matrix per side: see ``_word_codes``) of each (frame, word field):
     those ``with_word_codes`` kept when every frame has them, else coded now, in one
     vocabulary."""
-    kept = [f"{name}_words" for _, name in sides]
-    # a coded frame has codes in every row (with_word_codes), a frame built by hand none
-    if all(column in frame and (frame.empty or isinstance(frame[column].iat[0], bytes))
-           for (frame, _), column in zip(sides, kept)):
-        out = []
-        for (frame, _), column in zip(sides, kept):
-            packed = frame[column].to_numpy()
-            width = len(packed[0]) // 4 if len(packed) else 1
-            out.append(np.frombuffer(b"".join(packed), dtype=np.int32).reshape(len(packed), width))
+    kept = [_code_columns(frame.columns, f"{name}_words") for frame, name in sides]
+    if all(kept):
+        out = [frame[columns].to_numpy(dtype=np.int32) for (frame, _), columns in zip(sides, kept)]
     else:
         sources = [WORD_FIELDS.get(name, (name, None)) for _, name in sides]
         out = _word_codes(*[(frame[column], each_word) for (frame, _), (column, each_word) in zip(sides, sources)])

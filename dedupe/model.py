@@ -16,6 +16,7 @@ replaced without touching the rest:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 import recordlinkage
 from recordlinkage.base import BaseCompareFeature
 
-from dedupe.comparisons import Comparison, with_word_codes
+from dedupe.comparisons import Comparison, with_word_codes, word_columns
 
 # Probabilities never reach 0 or 1 exactly: a level seen in only one class during fitting
 # must not make a pair certain whatever its other fields say.
@@ -36,8 +37,8 @@ UNSEEN_FLOOR_CUSTOMERS = 100_000
 class _LevelFeature(BaseCompareFeature):
     """A recordlinkage compare feature giving a Comparison's level code for each pair."""
 
-    def __init__(self, comparison: Comparison) -> None:
-        columns = [comparison.field, *comparison.columns]
+    def __init__(self, comparison: Comparison, available: Iterable[str]) -> None:
+        columns = word_columns(available, [comparison.field, *comparison.columns])
         super().__init__(columns, columns, label=comparison.field)
         self.comparison = comparison
 
@@ -56,7 +57,7 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
     (``with_word_codes``; coded here, for this call only, when it has none).
     """
     customers = with_word_codes(customers)
-    compare = recordlinkage.Compare([_LevelFeature(c) for c in comparisons])
+    compare = recordlinkage.Compare([_LevelFeature(c, customers.columns) for c in comparisons])
     vectors = compare.compute(pairs, customers).astype(np.int8)
     by_field = {c.field: c for c in comparisons}
     for c in comparisons:

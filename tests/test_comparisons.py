@@ -403,3 +403,23 @@ def test_word_codes_kept_for_a_run_give_the_levels_of_words_coded_per_batch(data
                                 customers.iloc[len(left):].reset_index(drop=True))
         assert [comparison.labels[c] for c in kept] == [comparison.labels[c] for c in per_batch], \
             (comparison.field, left, right)
+
+
+def test_words_are_coded_once_in_one_vocabulary_as_wide_as_each_fields_longest_value() -> None:
+    """with_word_codes: a word is one code in every field (a name's "ana" is an e-mail's user
+    name "ana"), split at any run of spaces, -1 past a value's last word or for a missing
+    value, and each word field gets as many code columns as its longest value has words."""
+    customers = pd.DataFrame({"full_name": [" ana  maria", "maria ana", None],
+                              "emails": [["ana@x.co", "@y.co"], None, ["bo@z.co"]]})
+    coded = with_word_codes(customers)
+    names = coded[["full_name_words:0", "full_name_words:1"]].to_numpy()
+    users = coded[["email_users_words:0"]].to_numpy()
+    emails = coded[["emails_words:0", "emails_words:1"]].to_numpy()
+    ana, maria = names[0]
+    assert ana != maria and names[1].tolist() == [maria, ana] and names[2].tolist() == [-1, -1]
+    assert "full_name_words:2" not in coded  # no name has three words
+    assert "email_users_words:1" not in coded  # "@y.co" has no user name
+    assert users[:, 0].tolist()[:2] == [ana, -1] and users[2][0] not in (ana, maria, -1)
+    assert len({*emails[0], *emails[2]} - {ana, maria, users[2][0], -1}) == 3  # whole addresses: words of their own
+    assert list(customers.columns) == ["full_name", "emails"]  # the caller's frame is left alone
+    assert with_word_codes(coded) is coded  # coded once
