@@ -65,6 +65,12 @@ class Level:
     all_proposed: bool = False
 
 
+# A level's test runs on the rows of the pairs still to place, the rows copied afresh only once
+# fewer than this share of them is left: copying a batch's frames for each level cost more
+# than testing the few pairs a stronger level placed again (each test judges each pair alone).
+RETAKE_BELOW = 0.5
+
+
 @dataclass(frozen=True)
 class Comparison:
     """How one field of two customers is compared: ``levels`` strongest first.
@@ -113,15 +119,19 @@ class Comparison:
         out = np.full(len(left), self.different, dtype=np.int8)
         present = _present(left[self.field].to_numpy()) & _present(right[self.field].to_numpy())
         out[~present] = self.missing
-        todo = np.flatnonzero(present)
+        rows = np.flatnonzero(present)  # the rows of left and right that l and r hold
+        l, r = (left, right) if rows.size == len(left) else (left.iloc[rows], right.iloc[rows])
+        undecided = np.ones(rows.size, dtype=bool)
         for code, level in enumerate(self.levels):
-            if todo.size == 0:
+            to_place = int(undecided.sum())
+            if to_place == 0:
                 break
-            every = todo.size == len(left)  # no copy of the frames when every pair is still to place
-            hit = np.asarray(level.test(left if every else left.iloc[todo], right if every else right.iloc[todo],
-                                        self.field), dtype=bool)
-            out[todo[hit]] = code
-            todo = todo[~hit]
+            if to_place < RETAKE_BELOW * rows.size:  # the placed pairs' rows are dropped
+                keep = np.flatnonzero(undecided)
+                rows, l, r, undecided = rows[keep], l.iloc[keep], r.iloc[keep], np.ones(keep.size, dtype=bool)
+            hit = np.asarray(level.test(l, r, self.field), dtype=bool) & undecided
+            out[rows[hit]] = code
+            undecided &= ~hit
         return out
 
 
