@@ -124,6 +124,8 @@ TABLES: dict[str, list[tuple[Any, Any, str]]] = {
         # the masculine and feminine forms of a first name are two people (siblings), no typo
         (person("daniela", "vanegas"), person("daniel hernando", "vanegas murillo"), DIFFERENT),
         (person("bruna", "correia"), person("bruno", "correia rosa"), DIFFERENT),
+        # as surnames, the two forms are one typo ("moreno" and "morena")
+        (person("julia", "morena"), person("julia giovanna", "moreno"), "a name missing and a typo"),
         (person("mario", "garcia lopez"), person("maria", "garcia lopez"), "similar"),
         (person("carlos andres", "cardenas"), person("carlos", "nunez cardenas"), DIFFERENT),   # another first surname
         (person("carlos andres", "cardenas"), person("andres", "cardenas nunez"), DIFFERENT),  # another first name
