@@ -18,6 +18,8 @@ from dedupe.scoring import _known_distinct
 PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
 DOCUMENT = next(c for c in PERSON if c.field == "document_number")
+# the m the "both valid, different" level states (two distinct real documents: almost never a match)
+STATED_M = next(level.m for level in DOCUMENT.levels if level.label == "both valid, different")
 NAME_COUNT = frequency_column(NAME, "name_count")
 NAME_SHARE = frequency_column(NAME, "name_share")
 CUSTOMERS = 3000          # of the type: 4.5 million possible pairs
@@ -28,8 +30,8 @@ MISSING_SHARE = 0.2
 def true_m(c: Comparison) -> np.ndarray:
     """Level shares among matches (levels then "different"): strongest level likeliest."""
     m = np.array([0.5 ** k for k in range(len(c.levels))] + [0.04])
-    if "both valid, different" in c.labels:   # two distinct real documents: almost never a match
-        m[c.labels.index("both valid, different")] = 0.001
+    if "both valid, different" in c.labels:
+        m[c.labels.index("both valid, different")] = STATED_M
     return m / m.sum()
 
 
@@ -147,10 +149,10 @@ def test_a_stated_m_is_kept_however_often_the_data_shows_the_level() -> None:
     vectors.loc[: MATCHES // 2, "document_number"] = level
     model = fit_unsupervised(vectors, draw(rng, PERSON, 20_000, False), PERSON, "person", CUSTOMERS)
     m = model.m["document_number"]
-    assert m[level] == pytest.approx(0.001)
+    assert m[level] == pytest.approx(STATED_M)
     assert m[:DOCUMENT.missing].sum() == pytest.approx(1.0)
-    # and it is what the evidence is made of: log(0.001 / u), u measured on the random pairs
-    assert model.weights(DOCUMENT)[level] == pytest.approx(np.log(0.001) - np.log(model.u["document_number"][level]))
+    # and it is what the evidence is made of: log(m / u), u measured on the random pairs
+    assert model.weights(DOCUMENT)[level] == pytest.approx(np.log(STATED_M) - np.log(model.u["document_number"][level]))
     assert model.weights(DOCUMENT)[level] < 0
 
 
@@ -229,8 +231,8 @@ def test_supervised_keeps_a_stated_m(synthetic) -> None:
     # a steward merged 30 pairs whose two valid documents differ (say, a relative's CPF typed in)
     vectors.loc[:29, "document_number"] = DOCUMENT.labels.index("both valid, different")
     model = fit_supervised(vectors, is_match, PERSON, "person", CUSTOMERS)
-    # today: about 0.02, twenty times weaker evidence against than stated
-    assert model.m["document_number"][DOCUMENT.labels.index("both valid, different")] == pytest.approx(0.001)
+    # learnt, it would be about 0.02
+    assert model.m["document_number"][DOCUMENT.labels.index("both valid, different")] == pytest.approx(STATED_M)
 
 
 # ---- compare_pairs ---------------------------------------------------------------------------
