@@ -26,6 +26,7 @@ from schemas.records import CUSTOMER_COLUMNS, RecordKind, canonical_columns
 from unifica.errors import UnificaError
 from unifica.synth import BAD_ROW_KINDS, generate
 from unifica.synth.documents import cnpj_check_digits, cpf_check_digits, nit_check_digit
+from unifica.synth.entities import draw_entities
 from unifica.synth.sources import STYLES
 from unifica.synth.vocab import ACCENT_FOLD, CALL_CENTRE_OWN_PHONE, CALLING_CODES, NICKNAMES
 
@@ -375,6 +376,22 @@ def test_hard_negatives_share_surname_and_address(data: Dataset) -> None:
                     for b in records[base] if _fold(a["first_name"]) == _fold(b["first_name"])
                     and _fold(a["last_name"]) == _fold(b["last_name"]))
     assert namesakes >= 3
+
+
+def test_an_email_address_belongs_to_one_entity_or_to_planted_sister_companies() -> None:
+    """Unrelated companies of one name do not share a mailbox: only a planted similar_company
+    and the company it copies may hold the same billing address (facturacion@ + the name)."""
+    entities = draw_entities(np.random.default_rng(22), 3000)
+    held = defaultdict(set)
+    for column in ("email", "email2"):
+        for entity, address in zip(entities["entity"], entities[column]):
+            if address:
+                held[address].add(int(entity))
+    sister = {frozenset((int(e), int(base))) for e, base, role in
+              zip(entities["entity"], entities["lookalike_of"], entities["role"]) if role == "similar_company"}
+    shared = {address: holders for address, holders in held.items() if len(holders) > 1}
+    assert shared  # the sisters' billing mailboxes
+    assert all(frozenset(holders) in sister for holders in shared.values()), shared
 
 
 # --- bad rows ----------------------------------------------------------------------------
