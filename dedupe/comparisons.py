@@ -53,7 +53,7 @@ class Level:
     as if missing: it follows from another field the model already counts.
     ``all_proposed``: blocking proposes every pair at this level (a rule on the shared value),
     so the candidate pairs hold all the pairs of customers known to be two that reach it; the
-    model measures its u on those when no random pair reaches it (dedupe/model.py).
+    model measures its u on those when they are many enough (dedupe/model.py).
     """
 
     label: str

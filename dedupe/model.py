@@ -172,12 +172,12 @@ class KnownDistinct:
     possible: dict[str, int]
 
 
-def _shares_among_distinct(u: np.ndarray, seen: np.ndarray, comparison: Comparison,
-                           distinct: KnownDistinct | None, floor: float) -> np.ndarray:
-    """``u`` of ``comparison`` with each level that no random pair reached (``seen``: random
-    pairs per level) and that blocking proposes in full (``Level.all_proposed``) measured
-    instead on the customers known to be two: (pairs at the level + 0.5) / such pairs both
-    giving the field, when those are more than 1 / ``floor`` (finer than the floor).
+def _shares_among_distinct(u: np.ndarray, comparison: Comparison, distinct: KnownDistinct | None,
+                           floor: float) -> np.ndarray:
+    """``u`` of ``comparison`` with each level that blocking proposes in full
+    (``Level.all_proposed``) measured instead on the customers known to be two: (pairs at the
+    level + 0.5) / such pairs both giving the field, when those are more than 1 / ``floor``
+    (finer than the floor).
 
     Two customers share a phone or an e-mail too rarely for 200,000 random pairs to see, so
     such a level's u was the floor (``unseen_share``), the same for a mobile as for a
@@ -185,14 +185,18 @@ def _shares_among_distinct(u: np.ndarray, seen: np.ndarray, comparison: Comparis
     people for sure, and every one of them sharing a phone or an e-mail is a candidate pair
     (but those a steward rejected, which are not compared: a few, left out of the count);
     on generated 100,000 (seed 4242), of 77 million such pairs of persons both giving a phone
-    27 shared a landline and 1 a mobile, of 47 million both giving an e-mail none shared one."""
+    27 shared a landline and 1 a mobile, of 47 million both giving an e-mail none shared one.
+    The random pairs are not used even when one reaches such a level: with a prior near 1e-5
+    and a u near 1e-8, nearly every random pair sharing a mobile is one customer. On generated
+    100,000 (seed 31) one of the 200,000 did, and made the u of "a mobile in common" 6.6e-6
+    (1 of 79 million known-distinct pairs both giving a phone shared one)."""
     possible = distinct.possible.get(comparison.field, 0) if distinct is not None else 0
     if possible * floor <= 1:
         return u
     u = u.copy()
     codes = distinct.vectors[comparison.field].to_numpy()
     for code, level in enumerate(comparison.levels):
-        if level.all_proposed and seen[code] == 0:
+        if level.all_proposed:
             u[code] = (np.count_nonzero(codes == code) + 0.5) / possible
     u[:comparison.missing] /= u[:comparison.missing].sum()
     return u
@@ -221,7 +225,7 @@ def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Compariso
                       floor: float = PROBABILITY_FLOOR, distinct: KnownDistinct | None = None) -> dict[str, np.ndarray]:
     """u per field: its level shares among the random pairs, less those agreeing on another
     identifying field (``_agreeing``: the same e-mail, phone, name, document or date of birth);
-    a level they never reach measured on the ``distinct`` pairs where it can be
+    a shared contact's levels measured on the ``distinct`` pairs where they can be
     (``_shares_among_distinct``).
 
     Random pairs are nearly all non-matches, but not all: among 200,000 random pairs of
@@ -237,8 +241,7 @@ def _non_match_shares(random_vectors: pd.DataFrame, comparisons: tuple[Compariso
         others = [agree for field, agree in agreeing.items() if field != c.field]
         keep = ~np.logical_or.reduce(others) if others else np.ones(len(random_vectors), dtype=bool)
         codes = random_vectors[c.field].to_numpy()[keep]
-        seen = np.bincount(codes, minlength=c.missing + 1)
-        u[c.field] = _shares_among_distinct(_level_shares(codes, c, floor=floor), seen, c, distinct, floor)
+        u[c.field] = _shares_among_distinct(_level_shares(codes, c, floor=floor), c, distinct, floor)
     return u
 
 
@@ -298,10 +301,10 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
 
     - u, the level shares among non-matches, is measured on ``random_vectors``: the levels
       of random pairs of customers, nearly all non-matches (see ``_non_match_shares``); a
-      level none of them reached gets its share among the ``distinct`` pairs, customers known
+      level of a shared contact gets its share among the ``distinct`` pairs, customers known
       to be two, when blocking proposes all its pairs and they are many enough
-      (``_shares_among_distinct``), else ``unseen_share`` of the ``base_customers`` the
-      random pairs were drawn from (default ``customers``).
+      (``_shares_among_distinct``); a level no random pair reached, else, ``unseen_share``
+      of the ``base_customers`` the random pairs were drawn from (default ``customers``).
     - m, the level shares among matches, is estimated by EM on the candidate pairs, one
       session per group of blocking rules (``sessions``: a mask over ``vectors`` and the
       fields its rules agree on by construction). A session does not learn, nor look at,

@@ -345,6 +345,24 @@ def test_a_shared_contact_no_random_pair_reached_is_measured_on_customers_known_
     assert few.u["phones"][mobile] == few.u["phones"][landline] == pytest.approx(PROBABILITY_FLOOR, rel=1e-3)
 
 
+def test_a_random_pair_sharing_a_mobile_does_not_set_its_u(synthetic) -> None:
+    """A random pair that shares a mobile is nearly always one customer (prior near 1e-5, u
+    near 1e-8): the level's u comes from the known-distinct pairs all the same."""
+    vectors, _, random_vectors = synthetic
+    phones = next(c for c in PERSON if c.field == "phones")
+    mobile, cut_short = (phones.labels.index(label) for label in (
+        "a mobile in common", "a phone in common, cut short on one side"))
+    codes = random_vectors["phones"].to_numpy()
+    one_seen = random_vectors.assign(phones=np.where(codes <= cut_short, phones.different, codes))
+    one_seen.loc[0, "phones"] = mobile   # one of the random pairs shares a mobile
+    known = draw(np.random.default_rng(5), PERSON, 1000, False)
+    known["phones"] = phones.different   # no known-distinct pair does
+    possible = 40_000_000
+    model = fit_unsupervised(vectors, one_seen, PERSON, "person", CUSTOMERS,
+                             distinct=KnownDistinct(known, {"phones": possible}))
+    assert model.u["phones"][mobile] == pytest.approx(0.5 / possible, rel=1e-3)
+
+
 def test_known_distinct_pairs_are_counted_among_customers_giving_the_field() -> None:
     """u is a share among the pairs where the field is not missing: the known-distinct
     customers without a phone make no pair that could share one."""
