@@ -72,13 +72,25 @@ RETAKE_BELOW = 0.5
 
 
 @dataclass(frozen=True)
+class Implied:
+    """When comparison ``field`` reached one of ``levels``, the ``own`` levels of the comparison
+    this belongs to (all of them when empty) add nothing new: they count as missing. The model
+    takes fields as independent evidence; these are not (a household shares its landline and
+    its surnames, the address says so already)."""
+
+    field: str
+    levels: tuple[str, ...]
+    own: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Comparison:
     """How one field of two customers is compared: ``levels`` strongest first.
 
     ``customer_types`` says for which customers the field is compared (a company has no date
     of birth); ``columns`` are extra feature columns the tests read besides ``field``;
-    ``implied_by`` names another comparison's levels that already say what this one would,
-    ``implied_except`` this comparison's levels that say more all the same;
+    ``implied_by`` names other comparisons' levels that already say what some of this one's
+    would (``Implied``);
     ``identifying`` marks a field whose strongest level alone nearly always means one customer
     (a document, a name, an e-mail): random pairs agreeing on one are left out when the model
     measures how often non-matches agree on the other fields (dedupe/model.py).
@@ -88,10 +100,7 @@ class Comparison:
     levels: tuple[Level, ...]
     customer_types: frozenset[str] = frozenset({"person", "company"})
     columns: tuple[str, ...] = ()
-    # (other field, its level labels): when the other comparison reached one of them, this one
-    # adds nothing new and counts as missing (the model treats fields as independent evidence)
-    implied_by: tuple[str, tuple[str, ...]] | None = None
-    implied_except: tuple[str, ...] = ()
+    implied_by: tuple[Implied, ...] = ()
     identifying: bool = False
 
     @property
@@ -813,8 +822,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         # at 1e-6 (-12 to -13) only such pairs agreeing on nearly everything else reach review
         Level("both valid, different", both_valid_yet_different, m=1e-6),
     )),
+    # a household shares its surnames and its address: at the same address, names alike only
+    # in their surnames, or a given name that is the other's surname, say nothing more
+    # (siblings at their parents' address were auto-merged, the surnames counted twice)
     Comparison("full_name", customer_types=PERSON,
                columns=("name_count", "name_share", "given_names", "full_name_words", "given_names_words"), identifying=True,
+               implied_by=(Implied("address", ("same address",), own=("similar",)),),
                levels=(
         # the whole name agreeing: as rare as its words together. Not "a name missing": the
         # words of "juan perez gomez" are also the namesake "juan carlos perez gomez"'s (measured
@@ -835,12 +848,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     Comparison("given_names", customer_types=PERSON,
                columns=("full_name", "given_names_words", "full_name_words"),
-               implied_by=("full_name", ("same name", "same names, other order", "a name missing on one side",
-                                         "a nickname, the other names within",
-                                         "same first name and surname, other names differ",
-                                         "first name and surname alike, other names differ",
-                                         "one name only, found in the other",
-                                         "given names only, the first alike")), levels=(
+               implied_by=(Implied("full_name", ("same name", "same names, other order", "a name missing on one side",
+                                                 "a nickname, the other names within",
+                                                 "same first name and surname, other names differ",
+                                                 "first name and surname alike, other names differ",
+                                                 "one name only, found in the other",
+                                                 "given names only, the first alike")),
+                           Implied("address", ("same address",), own=("first name written as a surname",))), levels=(
         Level("same given names", exact),
         Level("same first name or its nickname", nickname_or_same_first_word),
         Level("similar first name", similar_first_name(0.88)),
@@ -876,7 +890,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     # (relatives sharing both were auto-merged, counted twice); a mobile is one person's, and
     # says so at any address (generated 100,000: the review band 0.03 to 0.12 point smaller)
     Comparison("phones", identifying=True, columns=("phones_words", "phone_starts_words", "mobiles", "mobiles_words"),
-               implied_by=("address", ("same address",)), implied_except=("a mobile in common",), levels=(
+               implied_by=(Implied("address", ("same address",),
+                                   own=("a phone in common", "a phone in common, cut short on one side", DIFFERENT)),),
+               levels=(
         Level("a mobile in common", a_mobile_in_common, all_proposed=True),
         Level("a phone in common", any_in_common, all_proposed=True),
         Level("a phone in common, cut short on one side", a_phone_cut_short),

@@ -60,12 +60,17 @@ def compare_pairs(pairs: pd.MultiIndex, customers: pd.DataFrame,
     compare = recordlinkage.Compare([_LevelFeature(c, customers.columns) for c in comparisons])
     vectors = compare.compute(pairs, customers).astype(np.int8)
     by_field = {c.field: c for c in comparisons}
+    implied_rows = {}  # judged on the levels as compared, before any is set to missing
     for c in comparisons:
-        if c.implied_by and c.implied_by[0] in by_field:
-            other = by_field[c.implied_by[0]]
-            implied = (np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in c.implied_by[1]])
-                       & ~np.isin(vectors[c.field].to_numpy(), [c.labels.index(label) for label in c.implied_except]))
-            vectors.loc[implied, c.field] = c.missing
+        for rule in c.implied_by:
+            if rule.field in by_field:
+                other = by_field[rule.field]
+                implied = np.isin(vectors[other.field].to_numpy(), [other.labels.index(label) for label in rule.levels])
+                if rule.own:
+                    implied &= np.isin(vectors[c.field].to_numpy(), [c.labels.index(label) for label in rule.own])
+                implied_rows[c.field] = implied_rows.get(c.field, False) | implied
+    for fld, implied in implied_rows.items():
+        vectors.loc[implied, fld] = by_field[fld].missing
     for c in comparisons:
         for column in c.frequency_columns:  # the more common side's count or share of the agreed value
             counts = customers[column]

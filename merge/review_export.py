@@ -100,7 +100,7 @@ SHOWN_FIELDS = (
     ShownField("city", "City", "city"),
 )
 _SILENT = {(c.field, level.label) for c in COMPARISONS for level in c.levels if not level.weighs}
-_IMPLIED = {c.field: c.implied_by for c in COMPARISONS if c.implied_by}
+_IMPLIED = {c.field: c.implied_by for c in COMPARISONS if c.implied_by}  # field -> its Implied rules
 _HEADER_OF = {f.field: f.header for f in SHOWN_FIELDS}
 
 # Cell colours, Excel's own good / neutral / bad
@@ -286,9 +286,9 @@ def _evidence(pair: dict[str, Any], shown: ShownField,
     if label is None:
         return None, None, None
     if label == MISSING:
-        implied = _IMPLIED.get(shown.field)
-        if implied and levels.get(implied[0]) in implied[1]:
-            label = f"counted in {_HEADER_OF.get(implied[0], implied[0])}"
+        implied = next((rule.field for rule in _IMPLIED.get(shown.field, ()) if levels.get(rule.field) in rule.levels), None)
+        if implied:
+            label = f"counted in {_HEADER_OF.get(implied, implied)}"
         return label, 0.0, MISSING
     level, weight = weights.get((pair["run_id"], pair["customer_type"], shown.field, label), (None, None))
     if (shown.field, label) in _SILENT:  # shown, no evidence either way (Level.weighs)

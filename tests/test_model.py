@@ -381,21 +381,51 @@ def test_known_distinct_pairs_are_counted_among_customers_giving_the_field() -> 
     assert len(distinct.vectors) == 1
 
 
+def _people(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """Person feature rows (given names, full name, address), ids from 1, nothing else given."""
+    n = len(rows)
+    return pd.DataFrame({
+        "customer_type": ["person"] * n,
+        "document_number": [None] * n, "document_type": [None] * n, "document_check": [None] * n,
+        "given_names": [g for g, _, _ in rows], "full_name": [f for _, f, _ in rows],
+        "birth_date": [None] * n, "business_name": [None] * n, "emails": [None] * n,
+        "phones": [None] * n, "mobiles": [None] * n,
+        "address": [a for _, _, a in rows], "city": ["bogota"] * n,
+        "name_count": [1] * n, "name_share": [-6.0] * n,
+    }, index=pd.Index(range(1, n + 1), name="customer_id"))
+
+
+def test_at_one_address_names_alike_in_their_surnames_alone_say_nothing_more() -> None:
+    """Siblings at their parents' address share the surnames and the address: names alike in
+    the surnames alone, or a given name that is the other's surname, are the household's,
+    counted once, as the address. At two addresses they still say what they said, and a typo
+    is one person's at any address."""
+    home, elsewhere = "calle 10 20 30", "carrera 7 45 12"
+    customers = _people([
+        ("carlos", "carlos ortega cardenas", home), ("alonso", "alonso ortega cardenas", home),
+        ("carlos", "carlos ortega cardenas", home), ("alonso", "alonso ortega cardenas", elsewhere),
+        ("gomez", "gomez andres rios", home), ("lucia", "lucia gomez rios", home),
+        ("gomez", "gomez andres rios", home), ("lucia", "lucia gomez rios", elsewhere),
+        ("emilly", "emilly porto", home), ("emjilly", "emjilly porto", home),
+    ])
+    vectors = compare_pairs(pd.MultiIndex.from_tuples([(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]), customers, PERSON)
+    given = next(c for c in PERSON if c.field == "given_names")
+    address = next(c for c in PERSON if c.field == "address")
+    assert [address.labels[x] for x in vectors["address"]] == [
+        "same address", "different", "same address", "different", "same address"]
+    assert [NAME.labels[x] for x in vectors["full_name"]][:2] == ["missing", "similar"]
+    assert [given.labels[x] for x in vectors["given_names"]][2:4] == ["missing", "first name written as a surname"]
+    assert NAME.labels[vectors["full_name"].iloc[4]] == "one typo"
+
+
 def test_at_one_address_a_shared_landline_says_nothing_more_a_shared_mobile_does() -> None:
     """A landline in common at the same address is the household's (counted once, as the
     address); a mobile in common is one person's wherever they live."""
     landline, mobile = "+576012345678", "+573001234567"
-    customers = pd.DataFrame({
-        "customer_type": ["person"] * 4,
-        "document_number": [None] * 4, "document_type": [None] * 4, "document_check": [None] * 4,
-        "given_names": ["ana", "luis", "ana", "ana"],
-        "full_name": ["ana rojas", "luis rojas", "ana rojas", "ana rojas"],
-        "birth_date": [None] * 4, "business_name": [None] * 4, "emails": [None] * 4,
-        "phones": [[landline], [landline], [mobile], [mobile]],
-        "mobiles": [None, None, [mobile], [mobile]],
-        "address": ["calle 10 20 30"] * 4, "city": ["bogota"] * 4,
-        "name_count": [1] * 4, "name_share": [-6.0] * 4,
-    }, index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    customers = _people([("ana", "ana rojas", "calle 10 20 30"), ("luis", "luis rojas", "calle 10 20 30"),
+                         ("ana", "ana rojas", "calle 10 20 30"), ("ana", "ana rojas", "calle 10 20 30")])
+    customers["phones"] = [[landline], [landline], [mobile], [mobile]]
+    customers["mobiles"] = [None, None, [mobile], [mobile]]
     vectors = compare_pairs(pd.MultiIndex.from_tuples([(1, 2), (3, 4)]), customers, PERSON)
     phones = next(c for c in PERSON if c.field == "phones")
     address = next(c for c in PERSON if c.field == "address")
