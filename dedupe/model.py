@@ -184,7 +184,7 @@ def _shares_among_distinct(u: np.ndarray, comparison: Comparison, distinct: Know
     level + 0.5) / such pairs both giving the field, when those are more than 1 / ``floor``
     (finer than the floor).
 
-    Two customers share a phone or an e-mail too rarely for 200,000 random pairs to see, so
+    Two customers share a phone or an e-mail too rarely for the random pairs to see, so
     such a level's u was the floor (``unseen_share``), the same for a mobile as for a
     household's landline. The pairs of customers holding valid, different documents are two
     people for sure, and every one of them sharing a phone or an e-mail is a candidate pair
@@ -212,7 +212,7 @@ def unseen_share(customers: int) -> float:
 
     Such levels are identifiers in common (a phone, an e-mail, a document number): two
     distinct customers share one by coincidence (a household's landline), at a rate that
-    falls as 1/customers, like the prior. 200,000 random pairs cannot see it; a fixed floor
+    falls as 1/customers, like the prior. The random pairs cannot see it; a fixed floor
     would make every identifier weaker as the base grows (at 754,000 persons the prior fell
     2.4 nats below 75,000's while "a phone in common" stayed at the floor, and pairs sharing a
     phone and a first name fell under auto-merge). So the floor falls with the base beyond
