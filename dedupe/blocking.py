@@ -50,6 +50,13 @@ _ONE_DELETED = "[document_number[:i - 1] || document_number[i + 1:] FOR i IN ran
 _NAME_PAIRS = "flatten([[least(g, s) || ' ' || greatest(g, s) FOR s IN surnames] FOR g IN given_names])"
 
 
+# The street and number of an address: its words up to the first one holding a digit and the
+# next word when it holds one too ("carrera 11c 77 20 apartamento 1404" -> "carrera 11c 77",
+# "rua augusta 1261 conj 1504 moema" -> "rua augusta 1261"): what stays when one record adds
+# the flat, the office or the neighbourhood and the other leaves it out. NULL without a digit.
+_STREET = r"nullif(regexp_extract(address, '^\D*?\S*\d\S*(?: \S*\d\S*)?'), '')"
+
+
 def _one_deleted(token: str) -> str:
     """SQL: the LIST of ``token`` with each one letter deleted (empty for tokens under 4 letters:
     deleting from a 3-letter token leaves too little to mean anything)."""
@@ -122,6 +129,12 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         "birth_date_city", "[birth_date || ' ' || city]", 20,
         "date of birth and city in common (names too mangled, or too short, for a name key)",
         fields=("birth_date", "city")),
+    BlockingRule(
+        "name_word_street", f"[w || ' ' || {_STREET} FOR w IN name_tokens || coalesce(business_tokens, [])]", 12,
+        "a name word (a person's given name or surname, a word of a company's name) and the "
+        "street and number in common: a common name whose other words are misspelt, at the "
+        "address the customer gave each time",
+        fields=("full_name", "given_names", "business_name", "address")),
     BlockingRule(
         "company_name", "[business_name]", 12,
         "same business name without its legal form",
