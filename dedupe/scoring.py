@@ -50,9 +50,10 @@ PARALLEL_PAIRS = 50_000        # fewer pairs are compared in this process: forki
 # Random pairs per customer type to measure u. A level's u is its share among them, so a rare
 # level's rests on a handful of pairs: with 200,000, the weight of "same date" of birth was
 # 13.0 to 19.2 bits from run to run (generated 100,000, seeds 31, 4242 and 77, with and
-# without one more blocking rule, which changes the customers drawn from); with 1,000,000,
-# 12.8 to 13.8. It costs about 13 s on a million records.
-RANDOM_PAIRS = 1_000_000
+# without one more blocking rule, which changes the customers drawn from); with 500,000, 13.1
+# to 13.9; with 1,000,000, 12.8 to 13.8. On a million records fitting and scoring took 7.6 s
+# with 200,000, 12.4 s with 500,000 and 21 s with 1,000,000.
+RANDOM_PAIRS = 500_000
 # Two groups join only if every pair between them, scored afresh whether blocking proposed it
 # or not, has at least this evidence for a match: the natural log of the product of m/u over
 # its fields, the prior left out (so it means the same at any size of base). Sparse records of
