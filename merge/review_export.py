@@ -286,8 +286,10 @@ def _evidence(pair: dict[str, Any], shown: ShownField,
     if label is None:
         return None, None, None
     if label == MISSING:
+        # both sides give it, so it was compared and set aside: another field said as much
+        given = all(pair.get(f"{shown.value}_{side}") not in (None, "", []) for side in "lr")
         implied = next((rule.field for rule in _IMPLIED.get(shown.field, ()) if levels.get(rule.field) in rule.levels), None)
-        if implied:
+        if implied and given:
             label = f"counted in {_HEADER_OF.get(implied, implied)}"
         return label, 0.0, MISSING
     level, weight = weights.get((pair["run_id"], pair["customer_type"], shown.field, label), (None, None))

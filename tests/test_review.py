@@ -19,7 +19,7 @@ from dedupe.scoring import score_candidates
 from merge.ingest import ingest_sources
 from merge.merging import merge_customers
 from merge.review_apply import apply_review
-from merge.review_export import KEY_COLUMNS, REVIEW_SHEET, SHOWN_FIELDS, SUMMARY_SHEET, export_review
+from merge.review_export import KEY_COLUMNS, REVIEW_SHEET, SHOWN_FIELDS, SUMMARY_SHEET, _evidence, export_review
 from merge.survivorship import main_customer
 from merge.warehouse import open_warehouse
 from tests.conftest import REPO, rows, write_config
@@ -187,6 +187,17 @@ def test_export_shows_the_evidence_and_prefills_main_by_survivorship(con, config
     left, right = rows(con, "SELECT first_name, last_name FROM customers WHERE customer_id = ?",
                        [report[0]["customer_id_left"]])[0], report[0]["Name (left)"]
     assert right.startswith(left[0]) and left[1] in right
+
+
+def test_a_field_set_aside_for_another_reads_counted_in_it_only_when_both_sides_give_it() -> None:
+    """A landline both give at the same address was compared and set aside ("counted in
+    Address"); with no phone on a side there was nothing to compare: "missing"."""
+    phones = next(f for f in SHOWN_FIELDS if f.field == "phones")
+    pair = {"levels": {"phones": "missing", "address": "same address"},
+            "phones_l": "+576012345678", "phones_r": "+576012345678"}
+    assert _evidence(pair, phones, {})[0] == "counted in Address"
+    assert _evidence({**pair, "phones_r": None}, phones, {})[0] == "missing"
+    assert _evidence({**pair, "levels": {"phones": "missing", "address": "different"}}, phones, {})[0] == "missing"
 
 
 def test_export_has_dropdowns_frozen_header_filter_hidden_keys_colours_and_summary_chart(con, config) -> None:
