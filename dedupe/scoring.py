@@ -74,6 +74,12 @@ LINK_EVIDENCE = 3.0
 # a phone (u 6.5e-5 on generated 100,000), which kept "one name only" and "a phone in common"
 # (a WhatsApp profile) at 0.93, under auto-merge.
 COMMON_CONTACT_CUSTOMERS = 12
+# A birth date more than COMMON_CONTACT_CUSTOMERS customers give, and more than this many times
+# as many as the type's dates on average, is a placeholder (a form's default, "1900-01-01"),
+# no one's date of birth: compared as missing. The most common date of the generated data
+# (ages 41 +- 14 years, one customer's records counted apart) is 5.5 times the average at
+# 100,000 records (12 customers) and 3.7 times at 1,000,000 (46).
+COMMON_DATE_TIMES = 10
 FIT_CUSTOMERS = 100_000        # m is learnt on the pairs among at most this many customers
 MIN_DECISIONS_PER_CLASS = 50   # steward decisions of each kind before "auto" goes supervised
 SEED = 20261123                # the random pairs are the same on every run over the same data
@@ -361,12 +367,14 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
             run_sql(con, "delete_match_name_counts")
             run_sql(con, "delete_match_name_words")
             run_sql(con, "delete_match_common_contacts")
+            run_sql(con, "delete_match_common_birth_dates")
             now = datetime.now()
             run_sql(con, "adopt_match_model", run_id=run_id, now=now)
             run_sql(con, "adopt_match_levels", run_id=run_id)
             run_sql(con, "adopt_match_name_counts")
             run_sql(con, "adopt_match_name_words")
             run_sql(con, "adopt_match_common_contacts")
+            run_sql(con, "adopt_match_common_birth_dates")
     except Exception as exc:  # duckdb.Error too
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -427,6 +435,8 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         run_sql(con, "stage_name_counts", frozen=not full)
         run_sql(con, "stage_name_words", frozen=not full)
         run_sql(con, "stage_common_contacts", frozen=not full, most=COMMON_CONTACT_CUSTOMERS)
+        run_sql(con, "stage_common_birth_dates", frozen=not full, most=COMMON_CONTACT_CUSTOMERS,
+                times=COMMON_DATE_TIMES)
         run_sql(con, "stage_comparison_customers", auto_merge=matching.auto_merge)
         customers = with_word_codes(con.execute("SELECT * FROM comparison_customers").df().set_index("customer_id"))
         pairs = con.execute(f"SELECT customer_id_l, customer_id_r, rule_mask FROM {blocking.table} "
@@ -486,6 +496,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         con.execute("DROP TABLE IF EXISTS name_counts")
         con.execute("DROP TABLE IF EXISTS name_words")
         con.execute("DROP TABLE IF EXISTS common_contacts")
+        con.execute("DROP TABLE IF EXISTS common_birth_dates")
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -689,6 +700,8 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
                 run_sql(con, "insert_match_name_words")
                 run_sql(con, "delete_match_common_contacts")
                 run_sql(con, "insert_match_common_contacts")
+                run_sql(con, "delete_match_common_birth_dates")
+                run_sql(con, "insert_match_common_birth_dates")
             run_sql(con, "insert_match_models")
             run_sql(con, "delete_refreshed_match_features")
             run_sql(con, "insert_refreshed_match_features", now=now, run_id=run_id)

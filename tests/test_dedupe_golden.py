@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from dedupe.blocking import BLOCKING_RULES, candidate_pairs, drop_blocking_tables, drop_fresh_features
-from dedupe.scoring import COMMON_CONTACT_CUSTOMERS, score_candidates
+from dedupe.scoring import COMMON_CONTACT_CUSTOMERS, COMMON_DATE_TIMES, score_candidates
 from merge.warehouse import open_warehouse, run_sql
 from tests.golden import EXPECTATIONS, build_background, customer_of, golden_cases, ingest_cases, pair_state
 from unifica.config import MatchingConfig
@@ -79,6 +79,17 @@ def test_a_phone_many_customers_give_is_no_customers_own(scored: duckdb.DuckDBPy
     assert common.get("+576015550000", 0) >= 15
 
 
+def test_a_birth_date_far_more_customers_give_is_no_ones_own(scored: duckdb.DuckDBPyConnection) -> None:
+    """A form's default date, given by 22 customers: kept with the model as too common, and
+    two namesakes giving it do not agree on a date of birth (they would be auto-merged)."""
+    _, probability, levels = pair_state(scored, customer_of(scored, "placeholder_birth_date", "PB01"),
+                                        customer_of(scored, "placeholder_birth_date", "PB02"))
+    assert levels is None or levels["birth_date"] == "missing", (probability, levels)
+    common = {(t, d): n for t, d, n in scored.execute(
+        "SELECT customer_type, birth_date, customers FROM match_common_birth_dates").fetchall()}
+    assert common == {("person", "1900-01-01"): 22}   # no real date of the background stands out
+
+
 @contextlib.contextmanager
 def _comparison_customers(scored: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """``comparison_customers`` as an incremental run's comparisons read it (the name shares
@@ -88,12 +99,13 @@ def _comparison_customers(scored: duckdb.DuckDBPyConnection) -> Iterator[None]:
         run_sql(scored, "stage_name_counts", frozen=True)
         run_sql(scored, "stage_name_words", frozen=True)
         run_sql(scored, "stage_common_contacts", frozen=True, most=COMMON_CONTACT_CUSTOMERS)
+        run_sql(scored, "stage_common_birth_dates", frozen=True, most=COMMON_CONTACT_CUSTOMERS, times=COMMON_DATE_TIMES)
         run_sql(scored, "stage_comparison_customers", auto_merge=MatchingConfig().auto_merge)
         yield
     finally:
         drop_blocking_tables(scored)
         drop_fresh_features(scored)
-        for table in ("name_counts", "name_words", "common_contacts", "comparison_customers"):
+        for table in ("name_counts", "name_words", "common_contacts", "common_birth_dates", "comparison_customers"):
             scored.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -247,13 +247,14 @@ def test_a_warehouse_from_before_the_legal_form_was_compared_takes_it_from_its_c
 
 
 def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:
-    """An incremental run keeps the contacts and the name word shares the fitting run counted
-    (it compares and scores as that run did); a full run counts them again; adopting the model
-    takes them along."""
+    """An incremental run keeps the contacts, birth dates and name word shares the fitting run
+    counted (it compares and scores as that run did); a full run counts them again; adopting
+    the model takes them along."""
     generate(tmp_path, customers=200, seed=6)
     _consolidate(tmp_path)
     config = load_config(tmp_path / "unifica.toml")
-    planted = {"match_common_contacts": ("+570000000000", 40), "match_name_words": ("person", "zzyzx", 0.5)}
+    planted = {"match_common_contacts": ("+570000000000", 40), "match_name_words": ("person", "zzyzx", 0.5),
+               "match_common_birth_dates": ("person", "1900-01-01", 40)}
 
     def plant(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         for table, row in planted.items():  # as if counted then

@@ -11,7 +11,8 @@
 -- first_record: the customer's first source record (system and id, in text order), what
 -- clustering orders pairs of equal probability by: the same whatever order records arrived
 -- in, unlike customer ids.
--- Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
+-- A birth date too common to be anyone's own (`common_birth_dates`, a form's default) is
+-- NULL. Phones and e-mails too common to be a customer's own (`common_contacts`) are left out; the
 -- rest are one text each, separated by spaces (neither holds one), which the comparisons
 -- split once per distinct text. mobiles: the own phones that are mobile lines
 -- (`contact_details.line_type`), one person's, where a landline is a household's.
@@ -56,7 +57,7 @@ SELECT b.customer_id, b.customer_type,
        b.document_number, b.document_type, b.document_check,
        nullif(array_to_string(b.given_names, ' '), '') AS given_names,
        nullif(array_to_string(b.given_names || b.surnames, ' '), '') AS full_name,
-       b.birth_date,
+       CASE WHEN d.birth_date IS NULL THEN b.birth_date END AS birth_date,
        b.business_name,
        b.legal_form,
        CASE WHEN len(b.own_emails) > 0 THEN array_to_string(b.own_emails, ' ') END AS emails,
@@ -72,4 +73,5 @@ LEFT JOIN name_shares s USING (customer_id)
 LEFT JOIN first_records r USING (customer_id)
 LEFT JOIN own_mobiles o USING (customer_id)
 LEFT JOIN name_counts n ON n.customer_type = b.customer_type AND n.given = b.given_names[1] AND n.surname = b.surnames[1]
+LEFT JOIN common_birth_dates d ON d.customer_type = b.customer_type AND d.birth_date = b.birth_date
 ORDER BY b.customer_id;
