@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from dedupe.cities import city_key
 from dedupe.names import NAME_PARTICLES
-from merge.warehouse import run_sql, run_sql_template
+from merge.warehouse import fetch_sql, run_sql, run_sql_template
 
 BLOCKING_MEMORY = "2GB"
 CANDIDATES_TABLE = "blocking_candidates"  # temp table: customer_id_l, customer_id_r, rule_mask, blocking_rules
@@ -224,7 +225,14 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, .
 def _block(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...], only_changed: bool, refresh_all: bool,
            started: float, steps: dict[str, float], step: Callable[[str, float], float]) -> BlockingResult:
     t = time.perf_counter()
-    run_sql(con, "stage_fresh_features", particles=sorted(NAME_PARTICLES), everything=refresh_all)
+    # each city folded as written, with the name matching compares it by (dedupe/cities.py)
+    cities = [row[0] for row in fetch_sql(con, "select_customer_cities")]
+    con.register("city_keys", pa.table({"city_folded": pa.array(cities, pa.string()),
+                                        "city": pa.array([city_key(c) for c in cities], pa.string())}))
+    try:
+        run_sql(con, "stage_fresh_features", particles=sorted(NAME_PARTICLES), everything=refresh_all)
+    finally:
+        con.unregister("city_keys")
     run_sql(con, "stage_blocking_customers")
     t = step("features", t)
     con.execute("CREATE OR REPLACE TEMP TABLE blocking_keys "

@@ -90,6 +90,17 @@ def test_a_birth_date_far_more_customers_give_is_no_ones_own(scored: duckdb.Duck
     assert common == {("person", "1900-01-01"): 22}   # no real date of the background stands out
 
 
+def test_a_city_written_another_way_is_the_same_city(scored: duckdb.DuckDBPyConnection) -> None:
+    """"Santiago de Cali" and "CALI", "São Paulo - SP" and "Sao Paulo", "B/quilla" and
+    "Barranquilla": each pair agrees on its city, which matching keeps by one name."""
+    for left, right, city in (("OC1", "OC2", "cali"), ("OC3", "OC4", "sao paulo"), ("OC5", "OC6", "barranquilla")):
+        ids = [customer_of(scored, "one_city_other_names", left), customer_of(scored, "one_city_other_names", right)]
+        _, probability, levels = pair_state(scored, *ids)
+        assert levels is not None and levels["city"] == "same city", (left, right, probability, levels)
+        kept = scored.execute("SELECT DISTINCT city FROM match_features WHERE customer_id IN (?, ?)", ids).fetchall()
+        assert kept == [(city,)]
+
+
 @contextlib.contextmanager
 def _comparison_customers(scored: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """``comparison_customers`` as an incremental run's comparisons read it (the name shares

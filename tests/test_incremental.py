@@ -242,9 +242,30 @@ def test_a_warehouse_from_before_the_legal_form_was_compared_takes_it_from_its_c
     with open_warehouse(config.warehouse) as con:
         kept = con.execute("SELECT f.customer_type, f.legal_form, c.legal_form FROM match_features f "
                            "JOIN customers c USING (customer_id)").fetchall()
-        assert sum(kind == "company" and form is not None for kind, form, _ in kept) > 10
+        # migration 0012 drops the features holding a city: the others are left
+        assert sum(kind == "company" and form is not None for kind, form, _ in kept) > 2
         assert all(form == customer_form for _, form, customer_form in kept if customer_form is not None)
         assert all(form is None for kind, form, _ in kept if kind == "person")
+
+
+def test_a_warehouse_from_before_cities_had_one_name_takes_their_features_again(tmp_path: Path) -> None:
+    """Migration 0012: the features kept with a city as it was written ("bogota d c") are
+    dropped, and the next dedupe takes them again, by the city's one name ("bogota")."""
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0012
+        con.execute("UPDATE match_features SET city = 'bogota d c' WHERE city = 'bogota'")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 12")
+        without_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NULL").fetchall()[0][0]
+        with_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NOT NULL").fetchall()[0][0]
+    assert with_city > 50
+    with open_warehouse(config.warehouse) as con:
+        assert con.execute("SELECT count(*) FROM match_features").fetchall() == [(without_city,)]
+        again = score_candidates(con, config.matching)
+        cities = dict(con.execute("SELECT city, count(*) FROM match_features GROUP BY ALL").fetchall())
+    assert again.mode == "incremental" and again.changed == with_city
+    assert cities.get("bogota", 0) > 10 and "bogota d c" not in cities
 
 
 def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.br import cnpj as stdnum_cnpj
 
+from dedupe.cities import city_key
 from dedupe.normalise import (
     COMPANY_DOCUMENT_TYPES,
     DOCUMENT_TYPES,
@@ -308,6 +309,28 @@ def test_company_name_core_and_legal_form(raw: str, core: str, legal_form: str |
 ])
 def test_fold_text(raw: str, expected: str) -> None:
     assert fold_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Santiago de Cali", "cali"), ("CALI", "cali"), ("Bogotá, D.C.", "bogota"), ("Bogota DC", "bogota"),
+    ("Santafé de Bogotá", "bogota"), ("B/quilla", "barranquilla"), ("B/manga", "bucaramanga"),
+    ("Cartagena de Indias", "cartagena"), ("Sta. Marta", "santa marta"), ("Villavo", "villavicencio"),
+    ("São Paulo - SP", "sao paulo"), ("Campinas/SP", "campinas"), ("Rio de Janeiro - RJ", "rio de janeiro"),
+    ("Rio", "rio de janeiro"), ("BH", "belo horizonte"), ("Belo Horizonte, MG", "belo horizonte"),
+    ("POA", "porto alegre"), ("CDMX", "ciudad de mexico"), ("México D.F.", "ciudad de mexico"), ("Mexico DF", "ciudad de mexico"),
+    ("Lima Metropolitana", "lima"), ("Distrito Metropolitano de Quito", "quito"),
+    ("Santiago de Chile", "santiago"), ("Santiago", "santiago"),
+    # unknown cities come back folded; a two-letter word alone is no state to drop
+    ("Tuluá", "tulua"), ("DF", "df"), ("SP", "sp"), ("Rio RJ", "rio de janeiro"), ("Campinas SP SP", "campinas"),
+    ("", ""),
+])
+def test_city_key(raw: str, expected: str) -> None:
+    assert city_key(raw) == expected
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúãç -/.,", max_size=30))
+def test_city_key_is_idempotent(raw: str) -> None:
+    assert city_key(city_key(raw)) == city_key(raw)
 
 
 # --- Phones --------------------------------------------------------------------------

@@ -12,6 +12,8 @@
 -- Particles ($particles: de, la, dos, ...) and one-letter tokens say nothing about a person.
 -- A document number that is one character repeated ("0000000") or shorter than 4 is a
 -- placeholder, not an identity: it gets no key.
+-- A city is compared by one name per city (`city_keys`, a table of each folded city and that
+-- name: dedupe/cities.py): "santiago de cali" and "cali" are one city.
 CREATE OR REPLACE TEMP TABLE fresh_features AS
 WITH source_changes AS (
     SELECT customer_id, max(linked_at) AS changed_at FROM customer_sources GROUP BY customer_id
@@ -55,10 +57,11 @@ named AS (
            [t FOR t IN string_split(concat_ws(' ', last_name_folded, second_last_name_folded), ' ')
               IF length(t) > 1 AND NOT list_contains($particles, t)] AS surnames,
            date_of_birth,
-           nullif(city_folded, '') AS city,
+           nullif(k.city, '') AS city,
            [t FOR t IN string_split(business_name_core, ' ') IF t <> ''] AS business_tokens,
            nullif(legal_form, '') AS legal_form
     FROM customers
+    LEFT JOIN city_keys k USING (city_folded)
     WHERE customer_id IN (SELECT customer_id FROM changed)
 )
 SELECT n.customer_id, n.customer_type,
