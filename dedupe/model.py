@@ -8,13 +8,14 @@ replaced without touching the rest:
   dedupe/comparisons.py with rapidfuzz);
 - ``fit_unsupervised``: Fellegi-Sunter m and u probabilities estimated from the data itself,
   no labels needed (see the function for why not recordlinkage's ``ECMClassifier``);
-- ``fit_supervised``: the same model learnt from a steward's decisions
-  (``NaiveBayesClassifier``);
+- ``fit_steward``: what the stewards' decisions teach about the review band, a logistic
+  regression (``LogisticRegressionClassifier``) on top of the unsupervised model;
 - ``MatchModel.probability`` and ``MatchModel.level_weights``: each pair's match probability
   and, per field level, the m and u probabilities that explain it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,6 +95,27 @@ def _weights(m: dict[str, np.ndarray], u: dict[str, np.ndarray], comparison: Com
 
 
 @dataclass
+class StewardLayer:
+    """What the stewards' decisions teach about the review band (``fit_steward``): the log-odds
+    of a merge, for a pair the unsupervised model puts in [``low``, ``high``), as the
+    ``intercept``, plus ``score_weight`` times the unsupervised log-odds, plus the ``weights``
+    of the level each field reached (per field, one per level code; missing weighs 0)."""
+
+    weights: dict[str, np.ndarray]
+    score_weight: float
+    intercept: float
+    decisions: int    # the decided pairs it was learnt from
+    low: float = 0.60     # the review band: [matching] review and auto_merge
+    high: float = 0.95
+
+    def log_odds(self, vectors: pd.DataFrame, comparisons: tuple[Comparison, ...], unsupervised: np.ndarray) -> np.ndarray:
+        total = self.intercept + self.score_weight * unsupervised
+        for c in comparisons:
+            total = total + self.weights[c.field][vectors[c.field].to_numpy()]
+        return total
+
+
+@dataclass
 class MatchModel:
     """Fellegi-Sunter parameters for pairs of one customer type.
 
@@ -111,14 +133,24 @@ class MatchModel:
     prior: float
     pairs_fitted: int
     customers: int  # of the type, for term frequencies
+    steward: StewardLayer | None = None  # kind "supervised": the review band as the stewards decide it
 
     def weights(self, comparison: Comparison) -> np.ndarray:
         """log(m/u) per level code of ``comparison``; 0 for missing."""
         return _weights(self.m, self.u, comparison)
 
     def probability(self, vectors: pd.DataFrame) -> np.ndarray:
-        """The match probability of each pair of ``vectors`` (from ``compare_pairs``)."""
-        return 1.0 / (1.0 + np.exp(-(math.log(self.prior / (1 - self.prior)) + self.evidence(vectors))))
+        """The match probability of each pair of ``vectors`` (from ``compare_pairs``): the
+        Fellegi-Sunter model's, or, for a pair it puts in the review band, the steward layer's."""
+        log_odds = math.log(self.prior / (1 - self.prior)) + self.evidence(vectors)
+        probability = 1.0 / (1.0 + np.exp(-log_odds))
+        layer = self.steward
+        if layer is not None:
+            band = np.flatnonzero((probability >= layer.low) & (probability < layer.high))
+            if len(band):
+                decided = layer.log_odds(vectors.iloc[band], self.comparisons, log_odds[band])
+                probability[band] = 1.0 / (1.0 + np.exp(-decided))
+        return probability
 
     def evidence(self, vectors: pd.DataFrame) -> np.ndarray:
         """The evidence of each pair of ``vectors`` for a match, the prior left out: the
@@ -377,28 +409,46 @@ def _prior_only(model: MatchModel, vectors: pd.DataFrame, possible_pairs: int, m
     return prior
 
 
-def fit_supervised(vectors: pd.DataFrame, is_match: np.ndarray, comparisons: tuple[Comparison, ...],
-                   customer_type: str, customers: int) -> MatchModel:
-    """The same model learnt from labelled pairs (a steward's decisions): recordlinkage's
-    NaiveBayesClassifier counts m and u among the pairs labelled match and not."""
-    fields = [c.field for c in comparisons]
-    labelled = vectors[fields]
-    classifier = recordlinkage.NaiveBayesClassifier(binarize=None, alpha=1.0)
-    classifier.fit(labelled, labelled.index[np.asarray(is_match, dtype=bool)])
-    kernel = classifier.kernel
-    m, u = {}, {}
-    position = 0
-    for c, binarizer in zip(comparisons, kernel._binarizers):
-        classes = [int(x) for x in binarizer.classes_]
-        width = 2 if len(classes) == 2 else len(classes)
-        probs_m = np.exp(kernel.feature_log_prob_[1, position:position + width])
-        probs_u = np.exp(kernel.feature_log_prob_[0, position:position + width])
-        position += width
-        counts_m, counts_u = np.zeros(c.missing + 1), np.zeros(c.missing + 1)
-        counts_m[classes], counts_u[classes] = probs_m, probs_u  # one column per level seen
-        counts_m, counts_u = counts_m[:c.missing], counts_u[:c.missing]
-        levels = np.arange(c.missing)
-        m[c.field] = _level_shares(levels, c, counts_m, known=True)  # a stated m holds here too
-        u[c.field] = _level_shares(levels, c, counts_u)
-    prior = float(np.clip(np.mean(is_match), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR))
-    return MatchModel(customer_type, comparisons, "supervised", m, u, prior, len(vectors), customers)
+def fit_steward(model: MatchModel, vectors: pd.DataFrame, is_match: np.ndarray, low: float, high: float) -> MatchModel:
+    """``model`` (unsupervised) with a steward layer learnt from the pairs stewards decided
+    (``vectors``, their levels; ``is_match``: merge rather than not duplicate), for the pairs it
+    puts in the review band [``low``, ``high``): the kind "supervised".
+
+    The decisions come from the review band, so they say nothing of the pairs outside it, nor
+    of non-matches at large: u and the prior stay the unsupervised model's, and so does every
+    probability outside the band. Inside it, recordlinkage's ``LogisticRegressionClassifier``
+    (L2-regularised) weighs the level each field reached, one indicator per level, and the
+    unsupervised log-odds. A logistic regression, not naive Bayes on the decided pairs alone:
+    the fields' evidence is not independent (names alike in a city of namesakes), and a model
+    fitted to the band's pairs as if they were all pairs put 82 % of a generated 10,000 records'
+    pairs in review (precision 0.962).
+    """
+    features = _steward_features(model, vectors)
+    classifier = recordlinkage.LogisticRegressionClassifier()
+    classifier.fit(features, features.index[np.asarray(is_match, dtype=bool)])
+    coefficients = dict(zip(features.columns, np.ravel(classifier.coefficients)))
+    weights = {c.field: np.array([coefficients.get(_level_feature(c, code), 0.0) for code in range(c.missing + 1)])
+               for c in model.comparisons}
+    layer = StewardLayer(weights, float(coefficients[_SCORE_FEATURE]), float(np.ravel(classifier.intercept)[0]),
+                         len(features), low, high)
+    return dataclasses.replace(model, kind="supervised", steward=layer)
+
+
+_SCORE_FEATURE = "unsupervised log-odds"
+
+
+def _level_feature(comparison: Comparison, code: int) -> str:
+    return f"{comparison.field}={comparison.labels[code]}"
+
+
+def _steward_features(model: MatchModel, vectors: pd.DataFrame) -> pd.DataFrame:
+    """One 0/1 column per field level (missing: none) and the unsupervised log-odds, per pair."""
+    unsupervised = dataclasses.replace(model, steward=None)
+    probability = np.clip(unsupervised.probability(vectors), 1e-12, 1 - 1e-12)
+    columns = {}
+    for c in model.comparisons:
+        codes = vectors[c.field].to_numpy()
+        for code in range(c.missing):
+            columns[_level_feature(c, code)] = (codes == code).astype(float)
+    columns[_SCORE_FEATURE] = np.log(probability) - np.log1p(-probability)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(vectors)))

@@ -29,7 +29,7 @@ from dedupe.blocking import (BLOCKING_RULES, BlockingResult, BlockingRule, candi
                              drop_fresh_features)
 from dedupe.clustering import cluster_customers, connected_pairs
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for, with_word_codes
-from dedupe.model import KnownDistinct, MatchModel, compare_pairs, fit_supervised, fit_unsupervised, refit_prior
+from dedupe.model import KnownDistinct, MatchModel, StewardLayer, compare_pairs, fit_steward, fit_unsupervised, refit_prior
 from merge.ingest import finish_run, start_run
 from merge.merging import revise_auto_merges
 from merge.warehouse import fetch_sql, next_id, run_sql, scalar, schema_version, transaction
@@ -222,22 +222,31 @@ def _sessions(rule_mask: np.ndarray, comparisons: tuple[Comparison, ...],
     return sessions
 
 
-def _fit(kind: str, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
+def _fit(matching: MatchingConfig, vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
          decided: pd.DataFrame, comparisons: tuple[Comparison, ...], customer_type: str, type_customers: int,
          rules: tuple[BlockingRule, ...]) -> MatchModel:
-    """The model for one customer type: supervised from the steward's decisions when asked
-    (or, with "auto", when there are enough of each kind), else unsupervised."""
+    """The model for one customer type: unsupervised, with a steward layer for the review band
+    learnt from the steward's decisions when asked (or, with "auto", when there are enough of
+    each kind)."""
     known = decided[decided.customer_id_l.isin(customers.index) & decided.customer_id_r.isin(customers.index)]
     known = known[customers.loc[known.customer_id_l, "customer_type"].to_numpy() == customer_type]
     is_match = (known.decision == "merge").to_numpy()
     enough = min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS
-    if kind == "supervised" or (kind == "auto" and enough):
-        if is_match.sum() == 0 or (~is_match).sum() == 0:
-            raise UnificaError(f'[matching] model = "supervised" needs steward decisions of both kinds for '
-                               f"{customer_type} pairs (has {is_match.sum()} merge, {(~is_match).sum()} not_duplicate); "
-                               f'use model = "auto" or "unsupervised" until then')
-        labelled = _compare(known, customers, comparisons, "", None)
-        return fit_supervised(labelled, is_match, comparisons, customer_type, type_customers)
+    supervised = matching.model == "supervised" or (matching.model == "auto" and enough)
+    if supervised and (is_match.sum() == 0 or (~is_match).sum() == 0):
+        raise UnificaError(f'[matching] model = "supervised" needs steward decisions of both kinds for '
+                           f"{customer_type} pairs (has {is_match.sum()} merge, {(~is_match).sum()} not_duplicate); "
+                           f'use model = "auto" or "unsupervised" until then')
+    model = _fit_unsupervised(vectors, pairs, customers, comparisons, customer_type, type_customers, rules)
+    if not supervised:
+        return model
+    labelled = _compare(known, customers, comparisons, "", None)
+    return fit_steward(model, labelled, is_match, matching.review, matching.auto_merge)
+
+
+def _fit_unsupervised(vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.DataFrame,
+                      comparisons: tuple[Comparison, ...], customer_type: str, type_customers: int,
+                      rules: tuple[BlockingRule, ...]) -> MatchModel:
     ids = customers.index[customers.customer_type == customer_type].to_numpy()
     random_vectors = _compare(_random_pairs(ids, RANDOM_PAIRS), customers, comparisons, "", None)
     # m is learnt on the pairs among a sample of customers, for EM's time: at 1,000,000
@@ -320,10 +329,15 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     return summary
 
 
-def stored_models(con: duckdb.DuckDBPyConnection,
-                  comparisons: tuple[Comparison, ...] = COMPARISONS) -> dict[str, MatchModel]:
+def stored_models(con: duckdb.DuckDBPyConnection, comparisons: tuple[Comparison, ...] = COMPARISONS,
+                  matching: MatchingConfig | None = None) -> dict[str, MatchModel]:
     """The model kept for incremental runs, per customer type; empty when there is none or
-    its levels are not those of ``comparisons`` (a new version compares differently)."""
+    its levels are not those of ``comparisons`` (a new version compares differently). A
+    supervised model's steward layer applies to ``matching``'s review band."""
+    matching = matching or MatchingConfig()
+    layers: dict[str, list[tuple]] = {}
+    for customer_type, *row in fetch_sql(con, "select_match_steward_weights"):
+        layers.setdefault(customer_type, []).append(tuple(row))
     models: dict[str, MatchModel] = {}
     rows = fetch_sql(con, "select_match_model")
     for key, group in itertools.groupby(rows, key=lambda row: row[:6]):
@@ -341,8 +355,47 @@ def stored_models(con: duckdb.DuckDBPyConnection,
             seen.add((fld, level))
         if len(seen) != sum(c.missing for c in type_comparisons):
             return {}
-        models[customer_type] = MatchModel(customer_type, type_comparisons, kind, m, u, prior, pairs_fitted, customers)
+        model = MatchModel(customer_type, type_comparisons, kind, m, u, prior, pairs_fitted, customers)
+        if kind == "supervised":
+            model.steward = _steward_layer(layers.get(customer_type, []), type_comparisons, matching)
+            if model.steward is None:
+                return {}
+        models[customer_type] = model
     return models
+
+
+_INTERCEPT, _SCORE = "(intercept)", "(unsupervised log-odds)"
+
+
+def _steward_layer(rows: list[tuple], comparisons: tuple[Comparison, ...],
+                   matching: MatchingConfig) -> StewardLayer | None:
+    """A kept steward layer from its rows of match_steward_weights (field, level, label,
+    weight, decisions); None when they are not those of ``comparisons``."""
+    terms = {field: weight for field, _, _, weight, _ in rows if field in (_INTERCEPT, _SCORE)}
+    weights = {c.field: np.zeros(c.missing + 1) for c in comparisons}
+    by_field = {c.field: c for c in comparisons}
+    for field, level, label, weight, _ in rows:
+        if field in terms:
+            continue
+        c = by_field.get(field)
+        if c is None or level is None or level >= c.missing or c.labels[level] != label:
+            return None
+        weights[field][level] = weight
+    if set(terms) != {_INTERCEPT, _SCORE}:
+        return None
+    return StewardLayer(weights, terms[_SCORE], terms[_INTERCEPT], rows[0][4], matching.review, matching.auto_merge)
+
+
+def _steward_weights(model: MatchModel) -> list[dict]:
+    """The rows of match_steward_weights for ``model``'s steward layer (none without one)."""
+    layer = model.steward
+    if layer is None:
+        return []
+    rows = [(c.field, code, c.labels[code], float(layer.weights[c.field][code]))
+            for c in model.comparisons for code in range(c.missing)]
+    rows += [(_SCORE, None, None, layer.score_weight), (_INTERCEPT, None, None, layer.intercept)]
+    return [{"customer_type": model.customer_type, "field": f, "level": level, "label": label, "weight": w,
+             "decisions": layer.decisions} for f, level, label, w in rows]
 
 
 def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
@@ -371,6 +424,7 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
             now = datetime.now()
             run_sql(con, "adopt_match_model", run_id=run_id, now=now)
             run_sql(con, "adopt_match_levels", run_id=run_id)
+            run_sql(con, "adopt_match_steward_weights", run_id=run_id)
             run_sql(con, "adopt_match_name_counts")
             run_sql(con, "adopt_match_name_words")
             run_sql(con, "adopt_match_common_contacts")
@@ -401,14 +455,18 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
         return "model = unsupervised"
     if matching.model == "supervised" and "unsupervised" in kinds:
         return "model = supervised"
-    if matching.model == "auto" and "unsupervised" in kinds and len(decided):
+    if matching.model != "unsupervised" and len(decided):
         types = con.execute("SELECT customer_id, customer_type FROM customers").df().set_index("customer_id")
         known = decided.assign(customer_type=types.customer_type.reindex(decided.customer_id_l).to_numpy())
         for customer_type, model in models.items():
             of_type = known[known.customer_type == customer_type]
             is_match = (of_type.decision == "merge").to_numpy()
-            if model.kind == "unsupervised" and min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS:
+            if (matching.model == "auto" and model.kind == "unsupervised"
+                    and min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS):
                 return f"enough steward decisions for a supervised {customer_type} model"
+            learnt = model.steward.decisions if model.steward is not None else None
+            if learnt is not None and len(of_type) > learnt * (1 + matching.refit_growth):
+                return f"steward decisions on {customer_type} pairs grew from {learnt:,} to {len(of_type):,}"
     return None
 
 
@@ -418,7 +476,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
     decided = run_sql(con, "select_steward_decided_pairs").df()
-    models = {} if refit else stored_models(con, comparisons)
+    models = {} if refit else stored_models(con, comparisons, matching)
     type_counts = dict(fetch_sql(con, "count_matchable_customers"))  # the customers blocking compares
     reason = _refit_reason(con, models, matching, decided, type_counts, refit)
     full = reason is not None
@@ -453,6 +511,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
 
         scored: list[pd.DataFrame] = []
         levels: list[dict] = []
+        steward_weights: list[dict] = []
         fitted: list[MatchModel] = []
         judges = dict(models)  # the model of each customer type, for pairs scored while clustering
         for customer_type in CustomerType:
@@ -465,12 +524,13 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
             t = summary.timed("comparing", t)
             model = models.get(customer_type)
             if model is None:
-                model = _fit(matching.model, vectors, of_type, customers, decided, type_comparisons, customer_type,
+                model = _fit(matching, vectors, of_type, customers, decided, type_comparisons, customer_type,
                              type_counts.get(customer_type, 0), rules)
                 fitted.append(model)
             summary.models[customer_type] = model.kind
             judges[customer_type] = model
             levels.extend(_model_levels(model))
+            steward_weights.extend(_steward_weights(model))
             scored.append(_scored_pairs(of_type, vectors, model, matching))
             t = summary.timed("fitting and scoring", t)
         summary.scored = sum(len(part) for part in scored)
@@ -489,7 +549,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
                 summary.non_match += unkept
         t = summary.timed("clustering", t)
         stored = table.state.to_numpy() != PairState.NON_MATCH.value  # proposals and what merges settled
-        _store(con, table[stored], levels, fitted, full, summary.run_id, rules)
+        _store(con, table[stored], levels, steward_weights, fitted, full, summary.run_id, rules)
         summary.timed("storing", t)
     finally:
         drop_fresh_features(con)
@@ -651,8 +711,8 @@ def _scored_pairs(pairs: pd.DataFrame, vectors: pd.DataFrame, model: MatchModel,
     return pairs
 
 
-def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], fitted: list[MatchModel],
-           full: bool, run_id: int, rules: tuple[BlockingRule, ...]) -> None:
+def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dict], steward_weights: list[dict],
+           fitted: list[MatchModel], full: bool, run_id: int, rules: tuple[BlockingRule, ...]) -> None:
     """Replace the previous proposals with ``pairs``, record the model the run scored with,
     keep the model it fitted and the features it took, in one transaction."""
     scored_pairs = pa.table({
@@ -674,6 +734,9 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
     model_levels = pa.Table.from_pylist(levels, schema=pa.schema([
         ("customer_type", pa.string()), ("model", pa.string()), ("field", pa.string()), ("level", pa.int32()),
         ("label", pa.string()), ("m_probability", pa.float64()), ("u_probability", pa.float64())]))
+    steward_table = pa.Table.from_pylist(steward_weights, schema=pa.schema([
+        ("customer_type", pa.string()), ("field", pa.string()), ("level", pa.int32()), ("label", pa.string()),
+        ("weight", pa.float64()), ("decisions", pa.int64())]))
     now = datetime.now()
     fitted_models = pa.Table.from_pylist(
         [{"customer_type": m.customer_type, "model": m.kind, "prior": float(m.prior), "customers": int(m.customers),
@@ -684,6 +747,7 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
     con.register("scored_pairs", scored_pairs)
     con.register("model_levels", model_levels)
     con.register("fitted_models", fitted_models)
+    con.register("steward_weights", steward_table)
     try:
         with transaction(con):
             first_pair_id = next_id(con, "candidate_pairs", "pair_id")  # before any id is freed
@@ -692,6 +756,7 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
             run_sql(con, "insert_candidate_pairs", first_pair_id=first_pair_id, run_id=run_id, now=now)
             run_sql(con, "update_settled_pairs", run_id=run_id, now=now)
             run_sql(con, "insert_match_levels", run_id=run_id)
+            run_sql(con, "insert_match_steward_weights", run_id=run_id)
             if full:
                 run_sql(con, "delete_match_models")
                 run_sql(con, "delete_match_name_counts")
@@ -706,5 +771,5 @@ def _store(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, levels: list[dic
             run_sql(con, "delete_refreshed_match_features")
             run_sql(con, "insert_refreshed_match_features", now=now, run_id=run_id)
     finally:
-        for name in ("scored_pairs", "model_levels", "fitted_models"):
+        for name in ("scored_pairs", "model_levels", "fitted_models", "steward_weights"):
             con.unregister(name)

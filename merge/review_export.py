@@ -441,6 +441,8 @@ def _write_summary_sheet(ws: Any, summary: ExportSummary, grouped: list[list[dic
         "Hand it back with: unifica review apply <this file> --steward <your name>",
         "Colours: green agrees, amber agrees partly, red disagrees (or counts against), grey missing.",
         "weight: log2(m/u) of the level reached, the evidence it gives (positive for, negative against).",
+        "With [matching] model supervised, the stewards' past decisions set the match probability of the",
+        "pairs here (match_steward_weights); the weights are those of the model fitted without them.",
     ):
         line(text)
     chart = BarChart()

@@ -208,6 +208,19 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     assert summary.models["person"] == "supervised"
     assert warehouse.execute("SELECT DISTINCT model FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
                              [summary.run_id]).fetchall() == [("supervised",)]
+    # its steward layer is kept: one weight per level, the unsupervised log-odds and the intercept
+    layer = warehouse.execute("SELECT field, decisions FROM match_steward_weights WHERE run_id = ? "
+                              "AND customer_type = 'person'", [summary.run_id]).fetchall()
+    levels = warehouse.execute("SELECT count(*) FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
+                               [summary.run_id]).fetchall()[0][0]
+    assert len(layer) == levels + 2 and {d for _, d in layer} == {10}
+    again = score_candidates(warehouse, MatchingConfig(model="auto"))
+    assert again.mode == "incremental" and again.models["person"] == "supervised"
+    # twice the decisions it was learnt from ([matching] refit_growth = 1.0): learnt again
+    more = [r for r in rows if r[3] == "auto_merge"][5:16]
+    _decide(warehouse, more, "merge", 30)
+    grown = score_candidates(warehouse, MatchingConfig(model="auto"))
+    assert grown.mode == "full (steward decisions on person pairs grew from 10 to 21)"
     assert score_candidates(warehouse, MatchingConfig(model="unsupervised")).models["person"] == "unsupervised"
 
 

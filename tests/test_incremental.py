@@ -238,6 +238,7 @@ def test_a_warehouse_from_before_the_legal_form_was_compared_takes_it_from_its_c
     with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0010
         con.execute("ALTER TABLE match_features DROP COLUMN legal_form")
         con.execute("DROP TABLE match_common_birth_dates")   # migration 0011's, later still
+        con.execute("DROP TABLE match_steward_weights")      # and 0013's
         con.execute("DELETE FROM schema_migrations WHERE version >= 10")
     with open_warehouse(config.warehouse) as con:
         kept = con.execute("SELECT f.customer_type, f.legal_form, c.legal_form FROM match_features f "
@@ -257,6 +258,7 @@ def test_a_warehouse_from_before_cities_had_one_name_takes_their_features_again(
     with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0012
         con.execute("UPDATE match_features SET city = 'bogota d c' WHERE city = 'bogota'")
         con.execute("DELETE FROM schema_migrations WHERE version >= 12")
+        con.execute("DROP TABLE match_steward_weights")      # migration 0013's, later still
         without_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NULL").fetchall()[0][0]
         with_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NOT NULL").fetchall()[0][0]
     assert with_city > 50

@@ -1,7 +1,7 @@
 """The Fellegi-Sunter model (dedupe/model.py) on synthetic level vectors drawn from a known
 mixture of matches and non-matches: what the unsupervised fit recovers, how probability
-follows the evidence (agreement, missing values, stated m, term frequency), the supervised
-fit from labelled pairs, and compare_pairs through recordlinkage."""
+follows the evidence (agreement, missing values, stated m, term frequency), the steward layer
+learnt from decided pairs, and compare_pairs through recordlinkage."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
-from dedupe.model import (PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs, fit_supervised,
+from dedupe.model import (PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs, fit_steward,
                           fit_unsupervised, frequency_column, unseen_share)
 from dedupe.scoring import _known_distinct
 
 PERSON = comparisons_for("person")
 NAME = next(c for c in PERSON if c.field == "full_name")
 DOCUMENT = next(c for c in PERSON if c.field == "document_number")
+BIRTH = next(c for c in PERSON if c.field == "birth_date")
 # the m the "both valid, different" level states (two distinct real documents: almost never a match)
 STATED_M = next(level.m for level in DOCUMENT.levels if level.label == "both valid, different")
 NAME_COUNT = frequency_column(NAME, "name_count")
@@ -207,32 +208,47 @@ def test_unsupervised_sessions_do_not_learn_the_fields_their_rules_agree_on(synt
     assert probability(with_sessions, {"full_name": "same name"}) < 0.01  # a shared name alone
 
 
-# ---- supervised ------------------------------------------------------------------------------
+# ---- supervised: the steward layer ---------------------------------------------------------
 
-def test_supervised_from_labelled_pairs(synthetic) -> None:
+def _decided_band(unsupervised: MatchModel, vectors: pd.DataFrame, low: float, high: float) -> np.ndarray:
+    p = unsupervised.probability(vectors)
+    return np.flatnonzero((p >= low) & (p < high))
+
+
+def test_a_steward_layer_decides_only_the_review_band(synthetic, unsupervised: MatchModel) -> None:
+    """The stewards' decisions come from the review band: the layer learnt from them changes
+    the probability of the pairs the unsupervised model puts there, and of no other pair;
+    u and the prior stay the unsupervised model's."""
     vectors, is_match, _ = synthetic
-    model = fit_supervised(vectors, is_match, PERSON, "person", CUSTOMERS)
-    assert model.kind == "supervised" and model.prior == pytest.approx(MATCHES / len(vectors))
-    typical_match = {"full_name": "same name", "given_names": "same given names", "birth_date": "same date",
-                     "phones": "a phone in common", "document_number": "missing", "emails": "missing"}
-    typical_non_match = {"full_name": "similar", "given_names": "same initial", "city": "same city",
-                         "document_number": "missing"}
-    assert probability(model, typical_match) > 0.5
-    assert probability(model, typical_non_match) < 0.5
-    for c in PERSON:
-        assert model.m[c.field][0] > model.u[c.field][0], c.field
-        assert model.m[c.field][c.different] < model.u[c.field][c.different], c.field
-        assert model.m[c.field][c.missing] == model.u[c.field][c.missing] == 1.0
+    low, high = 1e-6, 0.999   # wide enough for this mixture to put pairs of both kinds in it
+    band = _decided_band(unsupervised, vectors, low, high)
+    assert 100 < len(band) and 10 < is_match[band].sum() < len(band) - 10
+    model = fit_steward(unsupervised, vectors.iloc[band], is_match[band], low, high)
+    assert model.kind == "supervised" and model.steward.decisions == len(band)
+    assert model.prior == unsupervised.prior and all((model.u[f] == unsupervised.u[f]).all() for f in model.u)
+    before, after = unsupervised.probability(vectors), model.probability(vectors)
+    outside = (before < low) | (before >= high)
+    assert (after[outside] == before[outside]).all()
+    assert (after[~outside] != before[~outside]).any()
+    # fitted to the decisions, the band's probabilities average to the share merged
+    assert after[band].mean() == pytest.approx(is_match[band].mean(), abs=0.03)
 
 
-def test_supervised_keeps_a_stated_m(synthetic) -> None:
-    vectors, is_match, _ = synthetic
-    vectors = vectors.copy()
-    # a steward merged 30 pairs whose two valid documents differ (say, a relative's CPF typed in)
-    vectors.loc[:29, "document_number"] = DOCUMENT.labels.index("both valid, different")
-    model = fit_supervised(vectors, is_match, PERSON, "person", CUSTOMERS)
-    # learnt, it would be about 0.02
-    assert model.m["document_number"][DOCUMENT.labels.index("both valid, different")] == pytest.approx(STATED_M)
+def test_a_steward_layer_learns_what_the_stewards_decide(synthetic, unsupervised: MatchModel) -> None:
+    """Stewards who merge every pair born on the same day and reject the others: from a fifth
+    of the pairs decided, the layer puts the first far above the second, whatever the
+    unsupervised model said of them."""
+    vectors, _, _ = synthetic
+    low, high = 0.0, 1.01   # every pair in the band
+    decided = np.arange(0, len(vectors), 5)   # a fifth of the pairs decided
+    same_date = vectors.birth_date.to_numpy() == BIRTH.labels.index("same date")
+    assert 100 < same_date[decided].sum() < len(decided) - 100
+    model = fit_steward(unsupervised, vectors.iloc[decided], same_date[decided], low, high)
+    after = model.probability(vectors)
+    assert (after[same_date] > 0.5).mean() > 0.95 and (after[~same_date] < 0.5).mean() > 0.95
+    assert after[same_date].mean() > 0.85 and after[~same_date].mean() < 0.15
+    weights = model.steward.weights["birth_date"]
+    assert weights[0] > 0 > weights[BIRTH.different] and weights[BIRTH.missing] == 0
 
 
 # ---- compare_pairs ---------------------------------------------------------------------------
