@@ -3,6 +3,7 @@
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py                    # FEBRL1-4, generated 10k and 100k
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl febrl3 --generated     # FEBRL3 only
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 10000 --seed 5
+    PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 100000 --steward 50  # and the supervised model
 
 For each data set: write it (FEBRL through benchmarks/febrl.py, generated through
 `unifica generate`), ingest it, dedupe it with the default [matching] thresholds, then
@@ -17,6 +18,12 @@ compare `record_resolution` with the truth file. Figures, over pairs of source r
 - for generated data, that recall split by what the two customers share: a phone, an e-mail
   or a document; only a date of birth; nothing but a name (for persons, apart: one of the two
   names a single word, which no matcher can tell from any other customer of that name).
+
+With ``--steward PERCENT``, each generated data set is then decided as a steward would with
+the truth at hand (that share of the review report's pairs, picked by pair id) and deduped
+again with ``[matching] model = "supervised"``: the same figures, after one review round.
+The accepted pairs are not merged here, as `unifica review apply` would merge them: the model
+learns from every decision, and the rejected pairs are not proposed again.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -36,6 +44,7 @@ from dedupe.scoring import score_candidates  # noqa: E402
 from merge.ingest import ingest_sources  # noqa: E402
 from merge.warehouse import open_warehouse  # noqa: E402
 from unifica.config import MatchingConfig, load_config  # noqa: E402
+from unifica.errors import UnificaError  # noqa: E402
 
 # Record pairs counted by group sizes (never enumerated): within an entity, a cluster, a
 # customer, or across two customers of one entity.
@@ -172,6 +181,42 @@ def recall_by_shared(con: duckdb.DuckDBPyConnection, truth: Path) -> list[str]:
             f"at review {review:.4f}" for kind, sharing, pairs, recall, review in con.execute(SHARED_SQL).fetchall()]
 
 
+# A steward deciding pairs of the review report as the truth says (run after ``measure``,
+# whose entity_customers it reads): the pairs in review whose id hashes into the $percent
+# decided, merge when the two customers hold records of one entity, else not_duplicate.
+STEWARD_SQL = """
+INSERT INTO review_decisions (decision_id, pair_id, customer_id_l, customer_id_r, decision, steward, decided_at)
+SELECT (SELECT coalesce(max(decision_id), 0) FROM review_decisions) + row_number() OVER (ORDER BY p.pair_id),
+       p.pair_id, p.customer_id_l, p.customer_id_r,
+       CASE WHEN EXISTS (SELECT 1 FROM entity_customers a JOIN entity_customers b USING (entity_id)
+                         WHERE a.customer_id = p.customer_id_l AND b.customer_id = p.customer_id_r)
+            THEN 'merge' ELSE 'not_duplicate' END,
+       'truth', $decided_at
+FROM candidate_pairs p
+WHERE p.state = 'review' AND hash(p.pair_id) % 100 < $percent
+"""
+
+
+def decide_from_truth(con: duckdb.DuckDBPyConnection, percent: int) -> dict[str, int]:
+    """A steward's decisions on ``percent`` % of the review report's pairs, from the truth
+    (``measure`` must have run on ``con``); returns how many pairs got each decision."""
+    before = dict(con.execute("SELECT decision, count(*) FROM review_decisions GROUP BY ALL").fetchall())
+    con.execute(STEWARD_SQL, {"percent": percent, "decided_at": datetime.now()})
+    after = dict(con.execute("SELECT decision, count(*) FROM review_decisions GROUP BY ALL").fetchall())
+    return {decision: n - before.get(decision, 0) for decision, n in after.items()}
+
+
+def steward_round(warehouse: Path, truth: Path, percent: int, name: str) -> tuple[Accuracy, dict[str, int]]:
+    """A deduped warehouse after a steward decided ``percent`` % of its review pairs from the
+    truth and dedupe ran again with the supervised model: its figures and the decisions."""
+    with open_warehouse(warehouse) as con:
+        measure(con, truth, name)
+        decided = decide_from_truth(con, percent)
+        started = time.perf_counter()
+        score_candidates(con, MatchingConfig(model="supervised"))
+        return measure(con, truth, name, time.perf_counter() - started), decided
+
+
 def dedupe_folder(config_path: Path, name: str, matching: MatchingConfig | None = None) -> Accuracy:
     """Ingest the data set of ``config_path`` into a fresh warehouse beside it, dedupe it and
     measure it against the truth.csv beside it."""
@@ -198,6 +243,9 @@ def main() -> None:
                         help="generated data set sizes (default: 10000 100000; the option alone: none)")
     parser.add_argument("--seed", type=int, default=99, help="generator seed (not one the matcher was tuned on)")
     parser.add_argument("--out", type=Path, default=None, help="keep the data here (default: a temp folder)")
+    parser.add_argument("--steward", type=int, default=0, metavar="PERCENT",
+                        help="for generated data, then decide PERCENT %% of the review pairs as the truth "
+                             "says, dedupe again with the supervised model and measure again (default: 0, not)")
     args = parser.parse_args()
     febrl, sizes = args.febrl, args.generated
     out = args.out or Path(tempfile.mkdtemp(prefix="unifica-accuracy-"))
@@ -212,6 +260,16 @@ def main() -> None:
         print(dedupe_folder(folder / "unifica.toml", f"generated {size:,}").row(), flush=True)
         with open_warehouse(folder / "accuracy.duckdb", read_only=True) as con:
             print("\n".join(recall_by_shared(con, folder / "truth.csv")), flush=True)
+        if args.steward:
+            try:
+                after, decided = steward_round(folder / "accuracy.duckdb", folder / "truth.csv", args.steward,
+                                               "  then supervised")
+            except UnificaError as exc:  # too small a report: no decisions of one kind
+                print(f"  then supervised: {exc}", flush=True)
+                continue
+            print(after.row(), flush=True)
+            print(f"    the steward decided {args.steward} % of the review pairs: "
+                  f"{decided.get('merge', 0):,} merge, {decided.get('not_duplicate', 0):,} not_duplicate", flush=True)
     print(f"data in {out}")
 
 
