@@ -224,6 +224,34 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     assert score_candidates(warehouse, MatchingConfig(model="unsupervised")).models["person"] == "unsupervised"
 
 
+def test_a_supervised_model_is_adopted_with_its_steward_layer(scored_file: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import dedupe.scoring as scoring
+    from dedupe.scoring import adopt_model, stored_models
+
+    monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    donor = tmp_path / "donor.duckdb"
+    shutil.copy(scored_file, donor)
+    with open_warehouse(donor) as con:
+        rows = con.execute(
+            "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
+            "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
+            "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
+        _decide(con, [r for r in rows if r[3] == "auto_merge"][:5], "merge", 1)
+        _decide(con, [r for r in rows if r[3] == "review"][-5:], "not_duplicate", 10)
+        assert score_candidates(con, MatchingConfig(model="auto")).models["person"] == "supervised"
+        kept = stored_models(con)["person"]
+    with open_warehouse(tmp_path / "other.duckdb") as con:
+        adopt_model(con, donor)
+        adopted = stored_models(con)["person"]
+    assert adopted.kind == "supervised" and adopted.steward.decisions == kept.steward.decisions == 10
+    assert (adopted.steward.score_weight, adopted.steward.intercept) == (kept.steward.score_weight,
+                                                                          kept.steward.intercept)
+    assert all(np.array_equal(adopted.steward.weights[f], kept.steward.weights[f]) for f in kept.steward.weights)
+
+
 def test_a_supervised_model_without_decisions_is_one_clear_error(warehouse: duckdb.DuckDBPyConnection) -> None:
     from unifica.errors import UnificaError
 
