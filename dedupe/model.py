@@ -139,10 +139,15 @@ class MatchModel:
         """log(m/u) per level code of ``comparison``; 0 for missing."""
         return _weights(self.m, self.u, comparison)
 
+    def log_odds(self, vectors: pd.DataFrame) -> np.ndarray:
+        """The Fellegi-Sunter log-odds (natural log) of a match for each pair of ``vectors``:
+        the prior's and the evidence, the steward layer left out."""
+        return math.log(self.prior / (1 - self.prior)) + self.evidence(vectors)
+
     def probability(self, vectors: pd.DataFrame) -> np.ndarray:
         """The match probability of each pair of ``vectors`` (from ``compare_pairs``): the
         Fellegi-Sunter model's, or, for a pair it puts in the review band, the steward layer's."""
-        log_odds = math.log(self.prior / (1 - self.prior)) + self.evidence(vectors)
+        log_odds = self.log_odds(vectors)
         probability = 1.0 / (1.0 + np.exp(-log_odds))
         layer = self.steward
         if layer is not None:
@@ -441,14 +446,17 @@ def _level_feature(comparison: Comparison, code: int) -> str:
     return f"{comparison.field}={comparison.labels[code]}"
 
 
+# A decided pair the unsupervised model now puts beyond a trillion to one (its decision taken
+# under an earlier model) counts as that: its log-odds do not swamp the band's few nats.
+_LOG_ODDS_BOUND = math.log(1e12)
+
+
 def _steward_features(model: MatchModel, vectors: pd.DataFrame) -> pd.DataFrame:
     """One 0/1 column per field level (missing: none) and the unsupervised log-odds, per pair."""
-    unsupervised = dataclasses.replace(model, steward=None)
-    probability = np.clip(unsupervised.probability(vectors), 1e-12, 1 - 1e-12)
     columns = {}
     for c in model.comparisons:
         codes = vectors[c.field].to_numpy()
         for code in range(c.missing):
             columns[_level_feature(c, code)] = (codes == code).astype(float)
-    columns[_SCORE_FEATURE] = np.log(probability) - np.log1p(-probability)
+    columns[_SCORE_FEATURE] = np.clip(model.log_odds(vectors), -_LOG_ODDS_BOUND, _LOG_ODDS_BOUND)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(vectors)))
