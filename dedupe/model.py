@@ -375,16 +375,45 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
         for field in learn:
             estimates[field].append((expected, m[field]))
     m = {}
+    unseen = unseen_share(base_customers or customers)
     for c in comparisons:
         found = [(w, est) for w, est in estimates[c.field] if w > 0]
         if found:
             total = sum(w for w, _ in found)
-            m[c.field] = sum(w * est for w, est in found) / total
+            m[c.field] = _at_least_half_a_match(sum(w * est for w, est in found) / total, u[c.field], c, total, unseen)
         else:
             m[c.field] = start[c.field]
     model = MatchModel(customer_type, comparisons, "unsupervised", m, u, 0.5, len(vectors), customers)
     model.prior = _prior_only(model, vectors, customers * (customers - 1) // 2, max_iter)
     return model
+
+
+def _at_least_half_a_match(m: np.ndarray, u: np.ndarray, comparison: Comparison, matches: float,
+                           unseen: float) -> np.ndarray:
+    """``m`` with half a match more (Jeffreys' prior) at every level that random pairs reach (u
+    above ``unseen``), of the ``matches`` EM expected; a stated m is kept.
+
+    A level EM saw no match at is rare among matches, not impossible: at the floor (1e-6) it
+    weighed -15 to -20 bits, so that one field vetoed a pair whatever else it shared (on
+    generated 100,000, companies' "different" city and "partly similar" address: no true pair
+    of the generator differs there, a real company with two branches would). ``matches`` sums
+    the sessions' expected matches, which overlap, so the half match errs small: on seed 77
+    the two went from -19.8 to -13.6 and from -14.8 to -9.0 bits (persons' "different" city to
+    -16.6), with the same precision and recall on seeds 31, 4242 and 77. A level random pairs
+    do not reach either keeps its m: both at their floors, it weighs nothing (with half a
+    match, "similar city" of companies would have weighed +9 bits on no evidence)."""
+    free = np.zeros(len(m), dtype=bool)   # levels, then "different" and "missing"
+    free[:comparison.missing] = True
+    free[:len(comparison.levels)] &= [level.m is None for level in comparison.levels]
+    reached = free & (u > unseen)
+    if not reached.any():
+        return m
+    counts = m * max(matches, 1.0)
+    counts[reached] += 0.5
+    m = m.copy()
+    budget = 1.0 - m[:comparison.missing][~free[:comparison.missing]].sum()
+    m[free] = np.maximum(counts[free] / counts[free].sum() * budget, PROBABILITY_FLOOR)
+    return m
 
 
 def refit_prior(model: MatchModel, vectors: pd.DataFrame, customers: int, max_iter: int = 100) -> MatchModel:

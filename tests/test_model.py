@@ -307,6 +307,24 @@ def test_u_leaves_out_random_pairs_that_agree_on_another_identifier(synthetic) -
     assert model.u["emails"][0] == pytest.approx(true_u(emails)[0], abs=0.002)
 
 
+def test_a_level_no_match_reached_is_rare_not_impossible(synthetic) -> None:
+    """Every match agrees on the city, yet "different city" is not a veto: its m is half a
+    match of those EM expected, not the floor. "similar city", which no pair reaches, match or
+    random, weighs nothing."""
+    vectors, is_match, random_vectors = synthetic
+    city = next(c for c in PERSON if c.field == "city")
+    vectors, random_vectors = vectors.copy(), random_vectors.copy()
+    similar = city.labels.index("similar city")
+    vectors.loc[is_match, "city"] = city.labels.index("same city")
+    vectors.loc[vectors.city == similar, "city"] = city.different
+    random_vectors.loc[random_vectors.city == similar, "city"] = city.different
+    model = fit_unsupervised(vectors, random_vectors, PERSON, "person", CUSTOMERS)
+    weights = model.weights(city) / np.log(2)
+    assert model.m["city"][city.different] >= 0.5 / len(vectors)   # at least half a match of all pairs
+    assert -16 < weights[city.different] < -3
+    assert abs(weights[similar]) < 0.01
+
+
 def test_a_level_that_does_not_weigh_is_no_evidence(unsupervised: MatchModel) -> None:
     """An e-mail user name at another provider is shown, but says no more than no e-mail."""
     emails = next(c for c in PERSON if c.field == "emails")
