@@ -380,7 +380,7 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
         found = [(w, est) for w, est in estimates[c.field] if w > 0]
         if found:
             total = sum(w for w, _ in found)
-            m[c.field] = _at_least_half_a_match(sum(w * est for w, est in found) / total, u[c.field], c, total, unseen)
+            m[c.field] = _with_half_a_match(sum(w * est for w, est in found) / total, u[c.field], c, total, unseen)
         else:
             m[c.field] = start[c.field]
     model = MatchModel(customer_type, comparisons, "unsupervised", m, u, 0.5, len(vectors), customers)
@@ -388,8 +388,8 @@ def fit_unsupervised(vectors: pd.DataFrame, random_vectors: pd.DataFrame, compar
     return model
 
 
-def _at_least_half_a_match(m: np.ndarray, u: np.ndarray, comparison: Comparison, matches: float,
-                           unseen: float) -> np.ndarray:
+def _with_half_a_match(m: np.ndarray, u: np.ndarray, comparison: Comparison, matches: float,
+                       unseen: float) -> np.ndarray:
     """``m`` with half a match more (Jeffreys' prior) at every level that random pairs reach (u
     above ``unseen``), of the ``matches`` EM expected; a stated m is kept.
 

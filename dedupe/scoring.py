@@ -348,8 +348,7 @@ def stored_models(con: duckdb.DuckDBPyConnection, comparisons: tuple[Comparison,
         u = {c.field: np.ones(c.missing + 1) for c in type_comparisons}
         seen = set()
         for *_, fld, level, label, m_probability, u_probability in group:
-            c = by_field.get(fld)
-            if c is None or level >= c.missing or c.labels[level] != label:
+            if not _is_level(by_field.get(fld), level, label):
                 return {}
             m[fld][level], u[fld][level] = m_probability, u_probability
             seen.add((fld, level))
@@ -362,6 +361,13 @@ def stored_models(con: duckdb.DuckDBPyConnection, comparisons: tuple[Comparison,
                 return {}
         models[customer_type] = model
     return models
+
+
+def _is_level(comparison: Comparison | None, level: int | None, label: str) -> bool:
+    """Whether a kept row's level and label are a level of ``comparison`` as this version
+    labels it (a row of a model fitted to other comparisons is not)."""
+    return (comparison is not None and level is not None and level < comparison.missing
+            and comparison.labels[level] == label)
 
 
 _INTERCEPT, _SCORE = "(intercept)", "(unsupervised log-odds)"
@@ -377,8 +383,7 @@ def _steward_layer(rows: list[tuple], comparisons: tuple[Comparison, ...],
     for field, level, label, weight, _ in rows:
         if field in terms:
             continue
-        c = by_field.get(field)
-        if c is None or level is None or level >= c.missing or c.labels[level] != label:
+        if not _is_level(by_field.get(field), level, label):
             return None
         weights[field][level] = weight
     if set(terms) != {_INTERCEPT, _SCORE}:
