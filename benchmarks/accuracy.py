@@ -4,6 +4,7 @@
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl febrl3 --generated     # FEBRL3 only
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 10000 --seed 5
     PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 100000 --steward 50  # and the supervised model
+    PYTHONPATH=. .venv/bin/python benchmarks/accuracy.py --febrl --generated 100000 --auto-merge 0.95 0.8 0.5 0.2
 
 For each data set: write it (FEBRL through benchmarks/febrl.py, generated through
 `unifica generate`), ingest it, dedupe it with the default [matching] thresholds, then
@@ -24,11 +25,17 @@ the truth at hand (that share of the review report's pairs, picked by pair id) a
 again with ``[matching] model = "supervised"``: the same figures, after one review round.
 The accepted pairs are not merged here, as `unifica review apply` would merge them: the model
 learns from every decision, and the rejected pairs are not proposed again.
+
+With ``--auto-merge T [T ...]``, each generated data set is also deduped afresh at each of
+those auto-merge thresholds (the review threshold at most T): how much recall a lower
+threshold buys and what it costs in precision, the trade-off between the two figures the bar
+asks for at once, and what to compare with a linker measured at another precision.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 import sys
 import tempfile
 import time
@@ -123,6 +130,44 @@ SELECT customer_type,
 FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC
 """
 
+# True pairs of persons missed even at review (neither in one cluster nor joined by a pair at
+# or above review) whose one side's name is a single word (a WhatsApp profile's "Isabel"),
+# each with its record pairs and how many other persons' names hold that word (in that city
+# when the two share one): the pairs a scorer would have to propose along with the true one,
+# as what the two records share says no more of it than of them.
+LONE_NAME_SQL = """
+WITH missed AS (
+    SELECT a.customer_id AS l, b.customer_id AS r, a.records * b.records AS record_pairs
+    FROM entity_customers a
+    JOIN entity_customers b ON a.entity_id = b.entity_id AND a.customer_id < b.customer_id
+    WHERE a.cluster_id IS DISTINCT FROM b.cluster_id
+      AND NOT EXISTS (SELECT 1 FROM candidate_pairs p
+                      WHERE p.customer_id_l = a.customer_id AND p.customer_id_r = b.customer_id
+                        AND p.state IN ('auto_merge', 'review', 'accepted', 'auto_merged'))
+),
+lone AS (
+    SELECT m.l, m.r, m.record_pairs,
+           CASE WHEN len(x.name_tokens) = 1 THEN x.name_tokens[1] ELSE y.name_tokens[1] END AS word,
+           CASE WHEN x.city = y.city THEN x.city END AS city
+    FROM missed m
+    JOIN match_features x ON x.customer_id = m.l
+    JOIN match_features y ON y.customer_id = m.r
+    WHERE x.customer_type = 'person' AND least(len(x.name_tokens), len(y.name_tokens)) = 1
+),
+words AS (
+    SELECT word, city, count(*) AS customers
+    FROM (SELECT unnest(name_tokens) AS word, city FROM match_features WHERE customer_type = 'person')
+    GROUP BY ALL
+)
+SELECT l.l AS customer_id_l, l.r AS customer_id_r, l.word, l.city, l.record_pairs,
+       (SELECT sum(w.customers) FROM words w WHERE w.word = l.word AND (l.city IS NULL OR w.city = l.city)) - 1 AS alike
+FROM lone l
+ORDER BY alike, record_pairs DESC, customer_id_l, customer_id_r
+"""
+
+# the recall at review the bar asks for (issue 3)
+REVIEW_RECALL_BAR = 0.995
+
 
 @dataclass
 class Accuracy:
@@ -181,6 +226,41 @@ def recall_by_shared(con: duckdb.DuckDBPyConnection, truth: Path) -> list[str]:
             f"at review {review:.4f}" for kind, sharing, pairs, recall, review in con.execute(SHARED_SQL).fetchall()]
 
 
+def lone_name_bound(con: duckdb.DuckDBPyConnection, truth: Path, figures: Accuracy,
+                    bar: float = REVIEW_RECALL_BAR) -> list[str]:
+    """What reaching ``bar`` recall at review would take in review pairs through the true
+    pairs missed at review whose one name is a single word (lines to print; ``figures`` are
+    ``measure``'s of ``con``): each proposed along with the other persons of that name, whom
+    nothing in the two records tells from the true one."""
+    for statement in ACCURACY_SQL.strip().split(";\n\n"):
+        con.execute(statement, {"truth": str(truth)} if "$truth" in statement else None)
+    lone = con.execute(LONE_NAME_SQL).df()
+    true_pairs = con.execute("SELECT sum(n * (n - 1) / 2) FROM (SELECT count(*) AS n FROM resolved GROUP BY entity_id)"
+                             ).fetchall()[0][0] or 0
+    missed = round(true_pairs * (1 - figures.review_recall))
+    allowed = int(true_pairs * (1 - bar))
+    lines = [f"    missed at review: {missed:,} of {true_pairs:,.0f} true record pairs ({bar} recall at review "
+             f"allows {allowed:,}); {int(lone.record_pairs.sum()):,} of them in {len(lone):,} pairs of persons "
+             f"whose one name is a single word"]
+    needed = missed - allowed
+    if needed <= 0 or lone.empty:
+        return lines
+    found = lone.record_pairs.cumsum()
+    other = missed - int(lone.record_pairs.sum())   # as if every other missed pair were found for free
+    still = needed - other
+    if still <= 0:
+        return lines + ["    the other missed pairs alone would reach it"]
+    taken = int((found < still).sum()) + 1
+    if taken > len(lone):
+        return lines + [f"    even with every other missed pair found, {still:,} record pairs would have to come "
+                        f"from those {int(lone.record_pairs.sum()):,}: not enough"]
+    alike = int(lone.alike[:taken].sum())
+    return lines + [f"    even with every other missed pair found, {still:,} record pairs would have to come from "
+                    f"them: the {taken:,} of those pairs with the fewest persons of the same name (in the same "
+                    f"city when they share one) bring {alike:,} pairs alike along, a review band of at least "
+                    f"{alike / figures.records:.1%} of the records"]
+
+
 # A steward deciding pairs of the review report as the truth says (run after ``measure``,
 # whose entity_customers it reads): the pairs in review whose id hashes into the $percent
 # decided, merge when the two customers hold records of one entity, else not_duplicate.
@@ -232,6 +312,33 @@ def dedupe_folder(config_path: Path, name: str, matching: MatchingConfig | None 
         return measure(con, config_path.parent / "truth.csv", name, seconds)
 
 
+def at_thresholds(config_path: Path, thresholds: list[float]) -> list[Accuracy]:
+    """The data set of ``config_path``, ingested once, deduped afresh at each auto-merge
+    threshold of ``thresholds`` (review at most that threshold), and measured each time."""
+    config = load_config(config_path)
+    folder = config_path.parent
+    ingested = folder / "thresholds-ingested.duckdb"
+    ingested.unlink(missing_ok=True)
+    with open_warehouse(ingested) as con:
+        ingest_sources(con, dataclasses.replace(config, warehouse=ingested))
+    figures = []
+    try:
+        for threshold in thresholds:
+            warehouse = folder / "thresholds.duckdb"
+            shutil.copyfile(ingested, warehouse)
+            matching = dataclasses.replace(config.matching, auto_merge=threshold,
+                                           review=min(config.matching.review, threshold))
+            with open_warehouse(warehouse) as con:
+                started = time.perf_counter()
+                score_candidates(con, matching)
+                figures.append(measure(con, folder / "truth.csv", f"  auto-merge {threshold:g}",
+                                       time.perf_counter() - started))
+    finally:
+        ingested.unlink(missing_ok=True)
+        (folder / "thresholds.duckdb").unlink(missing_ok=True)
+    return figures
+
+
 def main() -> None:
     from benchmarks.febrl import DATASETS, write_febrl
     from unifica.synth import generate
@@ -246,6 +353,9 @@ def main() -> None:
     parser.add_argument("--steward", type=int, default=0, metavar="PERCENT",
                         help="for generated data, then decide PERCENT %% of the review pairs as the truth "
                              "says, dedupe again with the supervised model and measure again (default: 0, not)")
+    parser.add_argument("--auto-merge", nargs="+", type=float, default=[], metavar="T", dest="thresholds",
+                        help="for generated data, also dedupe afresh at each of these auto-merge thresholds "
+                             "(review at most T) and measure each (default: none)")
     args = parser.parse_args()
     febrl, sizes = args.febrl, args.generated
     out = args.out or Path(tempfile.mkdtemp(prefix="unifica-accuracy-"))
@@ -257,9 +367,13 @@ def main() -> None:
         folder = out / f"generated-{size}-seed{args.seed}"
         if not (folder / "unifica.toml").exists():  # kept from an earlier run with --out
             generate(folder, customers=size, seed=args.seed)
-        print(dedupe_folder(folder / "unifica.toml", f"generated {size:,}").row(), flush=True)
+        figures = dedupe_folder(folder / "unifica.toml", f"generated {size:,}")
+        print(figures.row(), flush=True)
         with open_warehouse(folder / "accuracy.duckdb", read_only=True) as con:
             print("\n".join(recall_by_shared(con, folder / "truth.csv")), flush=True)
+            print("\n".join(lone_name_bound(con, folder / "truth.csv", figures)), flush=True)
+        for figures in at_thresholds(folder / "unifica.toml", args.thresholds):
+            print(figures.row(), flush=True)
         if args.steward:
             try:
                 after, decided = steward_round(folder / "accuracy.duckdb", folder / "truth.csv", args.steward,
