@@ -131,8 +131,8 @@ FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC
 """
 
 # True pairs of persons missed even at review (neither in one cluster nor joined by a pair at
-# or above review) whose one side's name is a single word (a WhatsApp profile's "Isabel"),
-# each with its record pairs and how many other persons' names hold that word (in that city
+# or above review) whose one side's name is a single word (a WhatsApp profile's "Isabel") and
+# that share no phone, e-mail, document or date of birth, each with its record pairs and how many other persons' names hold that word (in that city
 # when the two share one): the pairs a scorer would have to propose along with the true one,
 # as what the two records share says no more of it than of them.
 LONE_NAME_SQL = """
@@ -152,7 +152,13 @@ lone AS (
     FROM missed m
     JOIN match_features x ON x.customer_id = m.l
     JOIN match_features y ON y.customer_id = m.r
+    JOIN customers c ON c.customer_id = m.l
+    JOIN customers d ON d.customer_id = m.r
     WHERE x.customer_type = 'person' AND least(len(x.name_tokens), len(y.name_tokens)) = 1
+      AND NOT coalesce(c.date_of_birth = d.date_of_birth, false)
+      AND NOT coalesce(c.document_number = d.document_number, false)
+      AND NOT EXISTS (SELECT 1 FROM contact_details u JOIN contact_details v USING (kind, value_norm)
+                      WHERE u.customer_id = m.l AND v.customer_id = m.r AND u.kind IN ('phone', 'email'))
 ),
 words AS (
     SELECT word, city, count(*) AS customers
@@ -241,7 +247,7 @@ def lone_name_bound(con: duckdb.DuckDBPyConnection, truth: Path, figures: Accura
     allowed = int(true_pairs * (1 - bar))
     lines = [f"    missed at review: {missed:,} of {true_pairs:,.0f} true record pairs ({bar} recall at review "
              f"allows {allowed:,}); {int(lone.record_pairs.sum()):,} of them in {len(lone):,} pairs of persons "
-             f"whose one name is a single word"]
+             f"whose one name is a single word, sharing no phone, e-mail, document or date of birth"]
     needed = missed - allowed
     if needed <= 0 or lone.empty:
         return lines

@@ -50,12 +50,21 @@ def test_the_lone_name_bound_counts_missed_true_pairs_with_a_one_word_name(gener
             tokens = [con.execute("SELECT name_tokens FROM match_features WHERE customer_id = ?", [c]).fetchall()[0][0]
                       for c in (row.customer_id_l, row.customer_id_r)]
             assert min(len(t) for t in tokens) == 1 and row.word in min(tokens, key=len)
+            l, r = (con.execute("SELECT date_of_birth, document_number FROM customers WHERE customer_id = ?", [c]
+                                ).fetchall()[0] for c in (row.customer_id_l, row.customer_id_r))
+            assert not any(a is not None and a == b for a, b in zip(l, r)), "nothing else in common"
+            assert not _contacts(con, row.customer_id_l) & _contacts(con, row.customer_id_r)
             holders = con.execute("SELECT count(*) FROM match_features WHERE customer_type = 'person' "
                                   "AND list_contains(name_tokens, ?) AND (? IS NULL OR city = ?)",
                                   [row.word, row.city, row.city]).fetchall()[0][0]
             assert row.alike == holders - 1
     assert lines[0].startswith("    missed at review: ")
     assert f"{int(lone.record_pairs.sum()):,} of them in {len(lone):,} pairs of persons" in lines[0]
+
+def _contacts(con: duckdb.DuckDBPyConnection, customer_id: int) -> set[tuple[str, str]]:
+    return set(con.execute("SELECT kind, value_norm FROM contact_details WHERE customer_id = ? "
+                           "AND kind IN ('phone', 'email')", [customer_id]).fetchall())
+
 
 def _entities(con: duckdb.DuckDBPyConnection, customer_id: int) -> set[str]:
     return {row[0] for row in con.execute("SELECT entity_id FROM entity_customers WHERE customer_id = ?",
