@@ -354,7 +354,8 @@ def main() -> None:
                         help="FEBRL data sets (default: all four; the option alone: none)")
     parser.add_argument("--generated", nargs="*", type=int, default=[10_000, 100_000],
                         help="generated data set sizes (default: 10000 100000; the option alone: none)")
-    parser.add_argument("--seed", type=int, default=99, help="generator seed (not one the matcher was tuned on)")
+    parser.add_argument("--seed", type=int, default=99, help="generator seed (default 99, the million-record row's; the README says which seeds "
+                             "tuning used)")
     parser.add_argument("--out", type=Path, default=None, help="keep the data here (default: a temp folder)")
     parser.add_argument("--steward", type=int, default=0, metavar="PERCENT",
                         help="for generated data, then decide PERCENT %% of the review pairs as the truth "

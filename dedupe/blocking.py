@@ -2,10 +2,12 @@
 
 ``BLOCKING_RULES`` are named rules, unioned. Each rule is a key expression — DuckDB SQL over
 one row of ``blocking_customers`` (merge/sql/stage_blocking_customers.sql) giving a LIST of
-text keys — and a maximum block size. Two active customers of the same type that share a key
-of a rule are a candidate pair; the pair remembers every rule that found it. A key shared by
-more customers than its rule's maximum (a call centre's phone, ``sin@correo.com``, a very
-common name) is too common to mean anything: it gives no pairs and is reported instead.
+text keys — and a maximum block size. Two customers of the same type, active or merged (as
+they were ingested), that share a key of a rule are a candidate pair; the pair remembers
+every rule that found it. A key shared by more customers than its rule's maximum (a call
+centre's phone, a shop's shared mailbox, a very common name) is too common to mean anything:
+it gives no pairs and is reported instead. (A placeholder such as ``sin@correo.com`` never
+gets that far: it is no valid e-mail, so no key.)
 
 Everything is set-based in DuckDB (key tables and a self-join on the key); nothing loops
 over pairs in Python.

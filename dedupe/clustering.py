@@ -1,9 +1,11 @@
 """Clusters of customers that are one customer, without chaining unrelated customers.
 
 Pairs at or above the auto-merge threshold are taken strongest first; two groups join only
-when every pair between them is linked (compared, and scored at least a floor the caller
-sets) and none is known to be different (two distinct valid documents, or rejected by a
-steward): complete linkage. So "Ana García" (A), her relative "Ana García" (B) and a
+when every pair between them is linked and none is known to be different (two distinct
+valid documents, or rejected by a steward): complete linkage. Linked: a pair at or above
+the threshold, one a steward accepted, or one the caller's judge finds alike (dedupe/
+scoring.py scores every pair between the two groups, proposed or not, and asks for at least
+``LINK_EVIDENCE`` of evidence). So "Ana García" (A), her relative "Ana García" (B) and a
 WhatsApp record "Ana G." (C) linking to both never end as one customer unless A and B were
 themselves compared and scored as alike: C goes with the stronger of the two and its other
 pair is sent to review.

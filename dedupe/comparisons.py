@@ -9,9 +9,10 @@ level says for or against a match.
 Every test is vectorised over a whole batch of pairs: string similarities with
 ``rapidfuzz.process.cpdist`` (C++, all cores), the rest with numpy; the tests on words (of
 names, phones, e-mails) compare integer word codes (``with_word_codes``). A test receives the
-left and right customers' feature frames (columns of merge/sql/stage_comparison_customers.sql),
-already restricted to the pairs not yet placed at a stronger level, and returns a boolean
-array.
+left and right customers' feature frames (columns of merge/sql/stage_comparison_customers.sql)
+and returns a boolean array. The frames may still hold pairs placed at a stronger level
+(they are dropped only once fewer than ``RETAKE_BELOW`` of them are left to place): their
+results are ignored.
 """
 from __future__ import annotations
 

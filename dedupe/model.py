@@ -400,19 +400,22 @@ def _with_half_a_match(m: np.ndarray, u: np.ndarray, comparison: Comparison, mat
     the sessions' expected matches, which overlap, so the half match errs small: on seed 77
     the two went from -19.8 to -13.6 and from -14.8 to -9.0 bits (persons' "different" city to
     -16.6), with the same precision and recall on seeds 31, 4242 and 77. A level random pairs
-    do not reach either keeps its m: both at their floors, it weighs nothing (with half a
-    match, "similar city" of companies would have weighed +9 bits on no evidence)."""
+    do not reach either weighs nothing: with half a match, "similar city" of companies would
+    have weighed +9 bits on no evidence. Where EM saw no match there either, its m is set to
+    its u: both at the floor up to UNSEEN_FLOOR_CUSTOMERS, and beyond, where u falls under the
+    floor (``unseen_share``), an m kept at the floor would weigh ln(customers / 100,000)."""
     free = np.zeros(len(m), dtype=bool)   # levels, then "different" and "missing"
     free[:comparison.missing] = True
     free[:len(comparison.levels)] &= [level.m is None for level in comparison.levels]
     reached = free & (u > unseen)
-    if not reached.any():
-        return m
-    counts = m * max(matches, 1.0)
-    counts[reached] += 0.5
     m = m.copy()
-    budget = 1.0 - m[:comparison.missing][~free[:comparison.missing]].sum()
-    m[free] = np.maximum(counts[free] / counts[free].sum() * budget, PROBABILITY_FLOOR)
+    if reached.any():
+        counts = m * max(matches, 1.0)
+        counts[reached] += 0.5
+        budget = 1.0 - m[:comparison.missing][~free[:comparison.missing]].sum()
+        m[free] = np.maximum(counts[free] / counts[free].sum() * budget, PROBABILITY_FLOOR)
+    unseen_by_both = free & ~reached & (m <= PROBABILITY_FLOOR)
+    m[unseen_by_both] = u[unseen_by_both]
     return m
 
 

@@ -252,7 +252,7 @@ def _fit_unsupervised(vectors: pd.DataFrame, pairs: pd.DataFrame, customers: pd.
     # m is learnt on the pairs among a sample of customers, for EM's time: at 1,000,000
     # records the whole base gives the same accuracy (recall 0.885 either way). m of "a phone
     # in common" is 0.54 at 75,000 persons and 0.23 at 754,000. The cause is the EM session of
-    # the name-and-city rule: it sees neither names nor cities, so it takes most of its pairs
+    # the name-and-city rule: it sees neither full names nor cities, so it takes most of its pairs
     # for matches (prior 0.88 at 100,000 records), and weighted by those it pulls every m
     # towards its pairs' levels. Leaving that session out raised precision and lowered recall
     # (1,000,000: 0.9973 / 0.8829 against 0.9970 / 0.8855), so it stays. Sampling the

@@ -310,7 +310,7 @@ def test_u_leaves_out_random_pairs_that_agree_on_another_identifier(synthetic) -
 def test_a_level_no_match_reached_is_rare_not_impossible(synthetic) -> None:
     """Every match agrees on the city, yet "different city" is not a veto: its m is half a
     match of those EM expected, not the floor. "similar city", which no pair reaches, match or
-    random, weighs nothing."""
+    random, weighs nothing, whatever the base."""
     vectors, is_match, random_vectors = synthetic
     city = next(c for c in PERSON if c.field == "city")
     vectors, random_vectors = vectors.copy(), random_vectors.copy()
@@ -323,6 +323,10 @@ def test_a_level_no_match_reached_is_rare_not_impossible(synthetic) -> None:
     assert model.m["city"][city.different] >= 0.5 / len(vectors)   # at least half a match of all pairs
     assert -16 < weights[city.different] < -3
     assert abs(weights[similar]) < 0.01
+    # nor in a base of a million, where a level no random pair reached gets a u under the floor
+    large = fit_unsupervised(vectors, random_vectors, PERSON, "person", CUSTOMERS, base_customers=1_000_000)
+    assert large.u["city"][similar] < PROBABILITY_FLOOR
+    assert abs(large.weights(city)[similar]) < 0.01
 
 
 def test_a_level_that_does_not_weigh_is_no_evidence(unsupervised: MatchModel) -> None:

@@ -80,7 +80,8 @@ def ingest(
 @user_errors
 def dedupe(
     config: ConfigOption = Path("unifica.toml"),
-    no_merge: Annotated[bool, typer.Option("--no-merge", help="Only score and cluster; merge nothing.")] = False,
+    no_merge: Annotated[bool, typer.Option("--no-merge", help="Only score and cluster; merge nothing, and undo no "
+                                                                 "auto-merge the new pairs contradict.")] = False,
     refit: Annotated[bool, typer.Option(
         "--refit", help="Take every customer's features again, fit the model again and compare every pair "
                         "(otherwise only new and changed customers are compared, with the kept model).")] = False,
@@ -101,8 +102,10 @@ def dedupe(
     or changed since the last one, against every customer and each other, and clusters
     them with the pairs kept from before. The model is fitted again (and every pair
     compared) on --refit, when [matching] model asks for another kind, when a customer
-    type has grown by more than [matching] refit_growth (default 1.0: doubled), or when
-    this version compares differently from the one that fitted it.
+    type has grown by more than [matching] refit_growth (default 1.0: doubled), when the
+    stewards' decisions on a type's pairs have grown by as much since the model learnt
+    them, when model = "auto" finds 50 decisions of each kind for an unsupervised type, or
+    when this version compares differently from the one that fitted it.
     """
     from dedupe.scoring import score_candidates
     from merge.merging import auto_merge
