@@ -134,7 +134,8 @@ FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC
 # or above review) whose one side's name is a single word (a WhatsApp profile's "Isabel") and
 # that share no phone, e-mail, document or date of birth, each with its record pairs and how many other persons' names hold that word (in that city
 # when the two share one): the pairs a scorer would have to propose along with the true one,
-# as what the two records share says no more of it than of them.
+# as what the two records share says no more of it than of them. One lone record may miss
+# several customers of its entity: ``lone_name_bound`` counts its alike pairs once.
 LONE_NAME_SQL = """
 WITH missed AS (
     SELECT a.customer_id AS l, b.customer_id AS r, a.records * b.records AS record_pairs
@@ -147,6 +148,7 @@ WITH missed AS (
 ),
 lone AS (
     SELECT m.l, m.r, m.record_pairs,
+           CASE WHEN len(x.name_tokens) = 1 THEN m.l ELSE m.r END AS lone_customer,
            CASE WHEN len(x.name_tokens) = 1 THEN x.name_tokens[1] ELSE y.name_tokens[1] END AS word,
            CASE WHEN x.city = y.city THEN x.city END AS city
     FROM missed m
@@ -165,10 +167,10 @@ words AS (
     FROM (SELECT unnest(name_tokens) AS word, city FROM match_features WHERE customer_type = 'person')
     GROUP BY ALL
 )
-SELECT l.l AS customer_id_l, l.r AS customer_id_r, l.word, l.city, l.record_pairs,
+SELECT l.l AS customer_id_l, l.r AS customer_id_r, l.lone_customer, l.word, l.city, l.record_pairs,
        (SELECT sum(w.customers) FROM words w WHERE w.word = l.word AND (l.city IS NULL OR w.city = l.city)) - 1 AS alike
 FROM lone l
-ORDER BY alike, record_pairs DESC, customer_id_l, customer_id_r
+ORDER BY customer_id_l, customer_id_r
 """
 
 # the recall at review the bar asks for (issue 3)
@@ -236,8 +238,12 @@ def lone_name_bound(con: duckdb.DuckDBPyConnection, truth: Path, figures: Accura
                     bar: float = REVIEW_RECALL_BAR) -> list[str]:
     """What reaching ``bar`` recall at review would take in review pairs through the true
     pairs missed at review whose one name is a single word (lines to print; ``figures`` are
-    ``measure``'s of ``con``): each proposed along with the other persons of that name, whom
-    nothing in the two records tells from the true one."""
+    ``measure``'s of ``con``): each lone record proposed along with the other persons of that
+    name, whom nothing in the two records tells from its true partners.
+
+    A lower bound: every other missed pair is taken as found for free, a lone record's alike
+    pairs are those of its partner sharing the most (counted once however many partners it
+    has), and the records are taken cheapest per record pair first, the last one in part."""
     for statement in ACCURACY_SQL.strip().split(";\n\n"):
         con.execute(statement, {"truth": str(truth)} if "$truth" in statement else None)
     lone = con.execute(LONE_NAME_SQL).df()
@@ -245,26 +251,27 @@ def lone_name_bound(con: duckdb.DuckDBPyConnection, truth: Path, figures: Accura
                              ).fetchall()[0][0] or 0
     missed = round(true_pairs * (1 - figures.review_recall))
     allowed = int(true_pairs * (1 - bar))
+    lone_pairs = int(lone.record_pairs.sum())
     lines = [f"    missed at review: {missed:,} of {true_pairs:,.0f} true record pairs ({bar} recall at review "
-             f"allows {allowed:,}); {int(lone.record_pairs.sum()):,} of them in {len(lone):,} pairs of persons "
-             f"whose one name is a single word, sharing no phone, e-mail, document or date of birth"]
-    needed = missed - allowed
-    if needed <= 0 or lone.empty:
+             f"allows {allowed:,}); {lone_pairs:,} of them in {len(lone):,} pairs of persons whose one name is "
+             f"a single word, sharing no phone, e-mail, document or date of birth"]
+    still = missed - allowed - (missed - lone_pairs)   # with every other missed pair found
+    if missed <= allowed or lone.empty:
         return lines
-    found = lone.record_pairs.cumsum()
-    other = missed - int(lone.record_pairs.sum())   # as if every other missed pair were found for free
-    still = needed - other
     if still <= 0:
         return lines + ["    the other missed pairs alone would reach it"]
-    taken = int((found < still).sum()) + 1
-    if taken > len(lone):
-        return lines + [f"    even with every other missed pair found, {still:,} record pairs would have to come "
-                        f"from those {int(lone.record_pairs.sum()):,}: not enough"]
-    alike = int(lone.alike[:taken].sum())
+    records = lone.groupby("lone_customer").agg(record_pairs=("record_pairs", "sum"), alike=("alike", "max"))
+    records = records.assign(cost=records.alike / records.record_pairs).sort_values(["cost", "record_pairs"])
+    before = records.record_pairs.cumsum() - records.record_pairs   # record pairs of the cheaper ones
+    full = records[before + records.record_pairs <= still]
+    rest = still - int(full.record_pairs.sum())
+    alike = float(full.alike.sum())
+    if rest > 0:
+        alike += rest * float(records.cost.iloc[len(full)])
     return lines + [f"    even with every other missed pair found, {still:,} record pairs would have to come from "
-                    f"them: the {taken:,} of those pairs with the fewest persons of the same name (in the same "
-                    f"city when they share one) bring {alike:,} pairs alike along, a review band of at least "
-                    f"{alike / figures.records:.1%} of the records"]
+                    f"them: proposing their {len(records):,} lone records with the other persons of that name (in "
+                    f"that city when the two share one), cheapest first, brings at least {int(alike):,} such pairs "
+                    f"along, a review band of at least {alike / figures.records:.1%} of the records"]
 
 
 # A steward deciding pairs of the review report as the truth says (run after ``measure``,
@@ -321,16 +328,20 @@ def dedupe_folder(config_path: Path, name: str, matching: MatchingConfig | None 
 def at_thresholds(config_path: Path, thresholds: list[float]) -> list[Accuracy]:
     """The data set of ``config_path``, ingested once, deduped afresh at each auto-merge
     threshold of ``thresholds`` (review at most that threshold), and measured each time."""
+    if not thresholds:
+        return []
     config = load_config(config_path)
     folder = config_path.parent
-    ingested = folder / "thresholds-ingested.duckdb"
-    ingested.unlink(missing_ok=True)
-    with open_warehouse(ingested) as con:
-        ingest_sources(con, dataclasses.replace(config, warehouse=ingested))
+    ingested, warehouse = folder / "thresholds-ingested.duckdb", folder / "thresholds.duckdb"
+    scratch = [ingested, warehouse, ingested.with_name(ingested.name + ".wal"), warehouse.with_name(warehouse.name + ".wal")]
     figures = []
     try:
+        for path in scratch:
+            path.unlink(missing_ok=True)
+        with open_warehouse(ingested) as con:
+            ingest_sources(con, dataclasses.replace(config, warehouse=ingested))
         for threshold in thresholds:
-            warehouse = folder / "thresholds.duckdb"
+            warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
             shutil.copyfile(ingested, warehouse)
             matching = dataclasses.replace(config.matching, auto_merge=threshold,
                                            review=min(config.matching.review, threshold))
@@ -340,8 +351,8 @@ def at_thresholds(config_path: Path, thresholds: list[float]) -> list[Accuracy]:
                 figures.append(measure(con, folder / "truth.csv", f"  auto-merge {threshold:g}",
                                        time.perf_counter() - started))
     finally:
-        ingested.unlink(missing_ok=True)
-        (folder / "thresholds.duckdb").unlink(missing_ok=True)
+        for path in scratch:
+            path.unlink(missing_ok=True)
     return figures
 
 

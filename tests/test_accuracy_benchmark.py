@@ -31,7 +31,8 @@ def test_thresholds_at_the_configured_one_repeat_the_ordinary_run(generated: Pat
     # (DESIGN.md: no chaining), and the band's true pairs are merged
     assert low.review_band < same.review_band
     assert low.recall > same.recall and low.precision < same.precision, (same.row(), low.row())
-    assert not (generated / "thresholds.duckdb").exists() and not (generated / "thresholds-ingested.duckdb").exists()
+    assert not list(generated.glob("thresholds*"))
+    assert at_thresholds(config, []) == [] and not list(generated.glob("thresholds*"))   # nothing ingested
 
 def test_the_lone_name_bound_counts_missed_true_pairs_with_a_one_word_name(generated: Path) -> None:
     figures = dedupe_folder(generated / "unifica.toml", "ordinary")
@@ -50,6 +51,7 @@ def test_the_lone_name_bound_counts_missed_true_pairs_with_a_one_word_name(gener
             tokens = [con.execute("SELECT name_tokens FROM match_features WHERE customer_id = ?", [c]).fetchall()[0][0]
                       for c in (row.customer_id_l, row.customer_id_r)]
             assert min(len(t) for t in tokens) == 1 and row.word in min(tokens, key=len)
+            assert tokens[0 if row.lone_customer == row.customer_id_l else 1] == [row.word]
             l, r = (con.execute("SELECT date_of_birth, document_number FROM customers WHERE customer_id = ?", [c]
                                 ).fetchall()[0] for c in (row.customer_id_l, row.customer_id_r))
             assert not any(a is not None and a == b for a, b in zip(l, r)), "nothing else in common"
@@ -60,6 +62,9 @@ def test_the_lone_name_bound_counts_missed_true_pairs_with_a_one_word_name(gener
             assert row.alike == holders - 1
     assert lines[0].startswith("    missed at review: ")
     assert f"{int(lone.record_pairs.sum()):,} of them in {len(lone):,} pairs of persons" in lines[0]
+    # a lone record missing several customers of its entity is proposed once: its alike pairs
+    # count once
+    assert len(lines) == 2 and f"proposing their {lone.lone_customer.nunique():,} lone records" in lines[1], lines
 
 def _contacts(con: duckdb.DuckDBPyConnection, customer_id: int) -> set[tuple[str, str]]:
     return set(con.execute("SELECT kind, value_norm FROM contact_details WHERE customer_id = ? "
