@@ -411,8 +411,14 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
     if not donor.is_file():
         raise UnificaError(f"{donor}: no such warehouse")
     run_id = start_run(con, "adopt model")
-    con.execute("ATTACH ? AS donor (READ_ONLY)", [str(donor)])
+    attached = False
     try:
+        try:
+            con.execute("ATTACH ? AS donor (READ_ONLY)", [str(donor)])
+        except duckdb.Error as exc:
+            raise UnificaError(f"{donor} is not a warehouse this Unifica can open: "
+                               f"{str(exc).splitlines()[0]}") from None
+        attached = True
         if not scalar(con, "SELECT count(*) FROM donor.match_models"):
             raise UnificaError(f"{donor} has no fitted model (run a dedupe there first)")
         donor_version, version = (scalar(con, "SELECT coalesce(max(version), 0) FROM donor.schema_migrations"),
@@ -438,7 +444,8 @@ def adopt_model(con: duckdb.DuckDBPyConnection, donor: Path | str) -> int:
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        con.execute("DETACH donor")
+        if attached:
+            con.execute("DETACH donor")
     finish_run(con, run_id, {"adopt_model": {"from": str(donor.resolve())}})
     return run_id
 
@@ -557,6 +564,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
         _store(con, table[stored], levels, steward_weights, fitted, full, summary.run_id, rules)
         summary.timed("storing", t)
     finally:
+        drop_blocking_tables(con)   # dropped once read; here too when the run failed before
         drop_fresh_features(con)
         con.execute("DROP TABLE IF EXISTS name_counts")
         con.execute("DROP TABLE IF EXISTS name_words")

@@ -188,11 +188,36 @@ def _decide(con: duckdb.DuckDBPyConnection, rows: list[tuple], decision: str, fi
                     [first_id + n, pair_id, left, right, decision, datetime(2026, 11, 23)])
 
 
+def _fitted_layers(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The steward layers dedupe fits from now on, as fitted (before they are stored)."""
+    import dedupe.scoring as scoring
+
+    fitted, fit = [], scoring.fit_steward
+
+    def watched(*args, **kwargs):
+        model = fit(*args, **kwargs)
+        fitted.append(model.steward)
+        return model
+
+    monkeypatch.setattr(scoring, "fit_steward", watched)
+    return fitted
+
+
+def _same_layer(a, b) -> bool:
+    import numpy as np
+
+    return ((a.decisions, a.score_weight, a.intercept, a.low, a.high) == (b.decisions, b.score_weight, b.intercept,
+                                                                            b.low, b.high)
+            and a.weights.keys() == b.weights.keys()
+            and all(np.array_equal(a.weights[f], b.weights[f]) for f in a.weights))
+
+
 def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
         warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
     import dedupe.scoring as scoring
 
     monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    fitted = _fitted_layers(monkeypatch)
     rows = warehouse.execute(
         "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
         "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
@@ -214,6 +239,9 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     levels = warehouse.execute("SELECT count(*) FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
                                [summary.run_id]).fetchall()[0][0]
     assert len(layer) == levels + 2 and {d for _, d in layer} == {10}
+    # and the kept layer is the one fitted, weight for weight
+    assert len(fitted) == 1 and fitted[0].intercept != 0 and fitted[0].score_weight != 1
+    assert _same_layer(scoring.stored_models(warehouse)["person"].steward, fitted[0])
     again = score_candidates(warehouse, MatchingConfig(model="auto"))
     assert again.mode == "incremental" and again.models["person"] == "supervised"
     # twice the decisions it was learnt from ([matching] refit_growth = 1.0): learnt again
@@ -226,12 +254,11 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
 
 def test_a_supervised_model_is_adopted_with_its_steward_layer(scored_file: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import numpy as np
-
     import dedupe.scoring as scoring
     from dedupe.scoring import adopt_model, stored_models
 
     monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    fitted = _fitted_layers(monkeypatch)
     donor = tmp_path / "donor.duckdb"
     shutil.copy(scored_file, donor)
     with open_warehouse(donor) as con:
@@ -247,9 +274,7 @@ def test_a_supervised_model_is_adopted_with_its_steward_layer(scored_file: Path,
         adopt_model(con, donor)
         adopted = stored_models(con)["person"]
     assert adopted.kind == "supervised" and adopted.steward.decisions == kept.steward.decisions == 10
-    assert (adopted.steward.score_weight, adopted.steward.intercept) == (kept.steward.score_weight,
-                                                                          kept.steward.intercept)
-    assert all(np.array_equal(adopted.steward.weights[f], kept.steward.weights[f]) for f in kept.steward.weights)
+    assert len(fitted) == 1 and _same_layer(kept.steward, fitted[0]) and _same_layer(adopted.steward, fitted[0])
 
 
 def test_a_supervised_model_without_decisions_is_one_clear_error(warehouse: duckdb.DuckDBPyConnection) -> None:

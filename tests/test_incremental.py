@@ -215,6 +215,15 @@ def test_adopting_a_model_from_a_warehouse_without_one_is_one_clear_error(tmp_pa
         assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
 
 
+def test_adopting_a_model_from_a_file_that_is_no_warehouse_is_one_clear_error_and_a_failed_run(tmp_path: Path) -> None:
+    (tmp_path / "notes.duckdb").write_text("not a database\n")
+    with open_warehouse(tmp_path / "other.duckdb") as con:
+        with pytest.raises(UnificaError, match="is not a warehouse this Unifica can open"):
+            adopt_model(con, tmp_path / "notes.duckdb")
+        assert con.execute("SELECT command, status FROM runs").fetchall() == [("adopt model", "failed")]
+        assert con.execute("SELECT count(*) FROM match_models").fetchall() == [(0,)]
+
+
 def test_adopting_a_model_from_a_warehouse_of_another_schema_version_is_one_clear_error(tmp_path: Path) -> None:
     generate(tmp_path, customers=200, seed=6)
     _consolidate(tmp_path)
