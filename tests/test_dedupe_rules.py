@@ -252,6 +252,31 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     assert score_candidates(warehouse, MatchingConfig(model="unsupervised")).models["person"] == "unsupervised"
 
 
+def test_decisions_on_a_deleted_customer_neither_teach_nor_ask_for_a_refit(
+        warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What asks for a refit and what the steward layer learns from are the same decisions:
+    counting one on a deleted customer for the one and not the other made every dedupe a
+    full refit that fitted the unsupervised model again."""
+    import dedupe.scoring as scoring
+
+    monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    rows = warehouse.execute(
+        "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
+        "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
+        "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
+    merges = [r for r in rows if r[3] == "auto_merge"][:5]
+    rejects = [r for r in rows if r[3] == "review"][-5:]
+    gone = merges[0][1]
+    assert all(gone not in r[1:3] for r in merges[1:] + rejects)
+    _decide(warehouse, merges, "merge", 1)
+    _decide(warehouse, rejects, "not_duplicate", 10)
+    warehouse.execute("UPDATE customers SET status = 'deleted' WHERE customer_id = ?", [gone])
+    first = score_candidates(warehouse, MatchingConfig(model="auto"))   # 4 merges left: not enough
+    second = score_candidates(warehouse, MatchingConfig(model="auto"))
+    assert first.models["person"] == second.models["person"] == "unsupervised"
+    assert first.mode == second.mode == "incremental"
+
+
 def test_a_supervised_model_is_adopted_with_its_steward_layer(scored_file: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import dedupe.scoring as scoring

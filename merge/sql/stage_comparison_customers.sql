@@ -25,6 +25,14 @@ WITH in_pairs AS (
     SELECT customer_id_l FROM candidate_pairs WHERE match_probability >= $auto_merge
     UNION
     SELECT customer_id_r FROM candidate_pairs WHERE match_probability >= $auto_merge
+    UNION   -- the steward layer learns from every decided pair of customers matching compares
+    SELECT customer_id_l FROM review_decisions
+    UNION
+    SELECT customer_id_r FROM review_decisions
+    UNION
+    SELECT customer_id_l FROM candidate_pairs WHERE state IN ('accepted', 'rejected')
+    UNION
+    SELECT customer_id_r FROM candidate_pairs WHERE state IN ('accepted', 'rejected')
 ),
 common AS (SELECT coalesce(list(contact), []::VARCHAR[]) AS contacts FROM common_contacts),
 own AS (
