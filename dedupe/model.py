@@ -432,8 +432,9 @@ def refit_prior(model: MatchModel, vectors: pd.DataFrame, customers: int, max_it
 def _prior_only(model: MatchModel, vectors: pd.DataFrame, possible_pairs: int, max_iter: int) -> float:
     """The share of matches among ``possible_pairs``, of which ``vectors`` are the candidates
     (EM on the prior alone, m and u fixed)."""
-    model.prior = 0.5  # log odds 0: probability() then gives the evidence alone
-    evidence = np.clip(model.probability(vectors), 1e-300, 1 - 1e-16)
+    # log odds 0 and no steward layer: probability() then gives the evidence alone
+    plain = dataclasses.replace(model, prior=0.5, steward=None)
+    evidence = np.clip(plain.probability(vectors), 1e-300, 1 - 1e-16)
     log_ratio = np.log(evidence) - np.log1p(-evidence)
     possible_pairs = max(possible_pairs, len(vectors), 1)
     prior = max(len(vectors), 1) / possible_pairs / 10

@@ -4,6 +4,7 @@ follows the evidence (agreement, missing values, stated m, term frequency), the 
 learnt from decided pairs, and compare_pairs through recordlinkage."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 from dedupe.comparisons import COMPARISONS, Comparison, comparisons_for
 from dedupe.model import (PROBABILITY_FLOOR, KnownDistinct, MatchModel, compare_pairs, fit_steward,
-                          fit_unsupervised, frequency_column, unseen_share)
+                          fit_unsupervised, frequency_column, refit_prior, unseen_share)
 from dedupe.scoring import _known_distinct
 
 PERSON = comparisons_for("person")
@@ -232,6 +233,11 @@ def test_a_steward_layer_decides_only_the_review_band(synthetic, unsupervised: M
     assert (after[~outside] != before[~outside]).any()
     # fitted to the decisions, the band's probabilities average to the share merged
     assert after[band].mean() == pytest.approx(is_match[band].mean(), abs=0.03)
+    # the prior is the unsupervised model's evidence's, whatever the layer says of the band
+    customers = 10 * len(vectors)
+    layered, plain = copy.deepcopy(model), copy.deepcopy(unsupervised)   # refit_prior sets them anew
+    assert refit_prior(layered, vectors, customers).prior == refit_prior(plain, vectors, customers).prior
+    assert plain.prior != unsupervised.prior   # another base, another prior: the check can fail
 
 
 def test_a_steward_layer_learns_what_the_stewards_decide(synthetic, unsupervised: MatchModel) -> None:
