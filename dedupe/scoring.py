@@ -307,8 +307,9 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     were ingested) and against each other, and scored with that model; the pairs kept from
     earlier runs are clustered again with them. So ingesting A then B, with a dedupe after
     each, gives the clusters one dedupe after A and B gives with the same model. A full run
-    (the first, ``refit``, ``[matching] model`` asking for another kind, or a customer type
-    grown by more than ``[matching] refit_growth``) compares every pair and fits the model.
+    (the first, ``refit``, ``[matching] model`` asking for another kind, a customer type
+    grown by more than ``[matching] refit_growth``, the stewards' decisions grown as much, or
+    pairs of a type without a kept model) compares every pair and fits the model.
     With ``revise``, an incremental run first undoes the auto-merges its clustering no longer
     supports (merge/merging.py, ``revise_auto_merges``), so that records arriving over several
     runs end in the customers one run over all of them gives; a full run never does (a new
@@ -318,10 +319,11 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     ``compare_map`` the candidate pairs are compared by it (pipelines/scale_out.py: Prefect
     tasks on a Dask cluster), with the same result."""
     if run_id is not None:
-        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
+        return _score_fully_if_needed(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
     run_id = start_run(con, "dedupe")
     try:
-        summary = _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
+        summary = _score_fully_if_needed(con, matching, progress, run_id, comparisons, rules, compare_map, refit,
+                                         revise)
     except Exception as exc:
         finish_run(con, run_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -482,15 +484,32 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
     return None
 
 
+class _NeedsFullRun(Exception):
+    """An incremental run found pairs of a customer type no kept model scores (raised before
+    anything is stored)."""
+
+
+def _score_fully_if_needed(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None,
+                           run_id: int, comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...],
+                           compare_map: CompareMap | None, refit: bool, revise: bool) -> DedupeSummary:
+    """``_score``, full from the start when its incremental attempt meets pairs of a customer
+    type without a kept model (the first runs saw none of that type's pairs): that model is
+    fitted on all of the type's pairs and customers, not on the new ones alone."""
+    try:
+        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise)
+    except _NeedsFullRun as need:
+        return _score(con, matching, progress, run_id, comparisons, rules, compare_map, refit, revise, str(need))
+
+
 def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: Progress | None, run_id: int,
            comparisons: tuple[Comparison, ...], rules: tuple[BlockingRule, ...],
-           compare_map: CompareMap | None, refit: bool, revise: bool) -> DedupeSummary:
+           compare_map: CompareMap | None, refit: bool, revise: bool, full_because: str | None = None) -> DedupeSummary:
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
     decided = run_sql(con, "select_steward_decided_pairs").df()
     models = {} if refit else stored_models(con, comparisons, matching)
     type_counts = dict(fetch_sql(con, "count_matchable_customers"))  # the customers blocking compares
-    reason = _refit_reason(con, models, matching, decided, type_counts, refit)
+    reason = full_because or _refit_reason(con, models, matching, decided, type_counts, refit)
     full = reason is not None
     summary.mode = f"full ({reason})" if full else "incremental"
     if full:
@@ -518,6 +537,9 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
             pairs = pairs[pairs.pop("_merge") == "left_only"].reset_index(drop=True)
             summary.rejected_skipped = before - len(pairs)
         pair_types = customers.customer_type.reindex(pairs.customer_id_l).to_numpy()
+        untrained = [] if full else sorted({t for t in pd.unique(pair_types) if isinstance(t, str)} - set(models))
+        if untrained:
+            raise _NeedsFullRun(f"no {untrained[0]} model yet")
         drop_blocking_tables(con)  # all read: their memory (up to the blocking limit) is free again
         t = summary.timed("loading", t)
 

@@ -252,6 +252,25 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     assert score_candidates(warehouse, MatchingConfig(model="unsupervised")).models["person"] == "unsupervised"
 
 
+def test_a_customer_type_without_a_kept_model_is_fitted_on_all_its_pairs(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """As if the first runs had seen no pair of companies: once one arrives, the run is full,
+    so the company model learns from every pair of companies, not only the new one's."""
+    for table in ("match_models", "match_levels", "match_steward_weights"):
+        warehouse.execute(f"DELETE FROM {table} WHERE customer_type = 'company'")
+    company = warehouse.execute(
+        "SELECT p.customer_id_l FROM candidate_pairs p JOIN customers c ON c.customer_id = p.customer_id_l "
+        "WHERE c.customer_type = 'company' ORDER BY p.pair_id LIMIT 1").fetchall()[0][0]
+    warehouse.execute("DELETE FROM match_features WHERE customer_id = ?", [company])   # new since: compared again
+    companies = warehouse.execute("SELECT count(*) FROM customers WHERE customer_type = 'company'").fetchall()[0][0]
+    summary = score_candidates(warehouse, MatchingConfig())
+    assert summary.mode == "full (no company model yet)"
+    assert summary.models == {"person": "unsupervised", "company": "unsupervised"}
+    fitted_on = warehouse.execute("SELECT customers FROM match_models WHERE customer_type = 'company' "
+                                  "AND run_id = ?", [summary.run_id]).fetchall()
+    assert fitted_on == [(companies,)]
+    assert score_candidates(warehouse, MatchingConfig()).mode == "incremental"
+
+
 def test_decisions_on_a_deleted_customer_neither_teach_nor_ask_for_a_refit(
         warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
     """What asks for a refit and what the steward layer learns from are the same decisions:
