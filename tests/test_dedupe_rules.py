@@ -188,6 +188,16 @@ def _decide(con: duckdb.DuckDBPyConnection, rows: list[tuple], decision: str, fi
                     [first_id + n, pair_id, left, right, decision, datetime(2026, 11, 23)])
 
 
+def _person_pairs(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+    """The pairs of persons (pair id, customers, state), strongest first: those in auto_merge
+    and those in review."""
+    rows = con.execute(
+        "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
+        "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
+        "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
+    return [r for r in rows if r[3] == "auto_merge"], [r for r in rows if r[3] == "review"]
+
+
 def _fitted_layers(monkeypatch: pytest.MonkeyPatch) -> list:
     """The steward layers dedupe fits from now on, as fitted (before they are stored)."""
     import dedupe.scoring as scoring
@@ -218,12 +228,8 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
 
     monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
     fitted = _fitted_layers(monkeypatch)
-    rows = warehouse.execute(
-        "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
-        "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
-        "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
-    merges = [r for r in rows if r[3] == "auto_merge"][:5]
-    rejects = [r for r in rows if r[3] == "review"][-5:]
+    strong, weak = _person_pairs(warehouse)
+    merges, rejects = strong[:5], weak[-5:]
     assert len(merges) == 5 and len(rejects) == 5   # the background gives both kinds
     _decide(warehouse, merges[:4], "merge", 1)
     _decide(warehouse, rejects, "not_duplicate", 10)
@@ -245,7 +251,7 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     again = score_candidates(warehouse, MatchingConfig(model="auto"))
     assert again.mode == "incremental" and again.models["person"] == "supervised"
     # twice the decisions it was learnt from ([matching] refit_growth = 1.0): learnt again
-    more = [r for r in rows if r[3] == "auto_merge"][5:16]
+    more = strong[5:16]
     _decide(warehouse, more, "merge", 30)
     grown = score_candidates(warehouse, MatchingConfig(model="auto"))
     assert grown.mode == "full (steward decisions on person pairs grew from 10 to 21)"
@@ -279,12 +285,8 @@ def test_decisions_on_a_deleted_customer_neither_teach_nor_ask_for_a_refit(
     import dedupe.scoring as scoring
 
     monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
-    rows = warehouse.execute(
-        "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
-        "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
-        "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
-    merges = [r for r in rows if r[3] == "auto_merge"][:5]
-    rejects = [r for r in rows if r[3] == "review"][-5:]
+    strong, weak = _person_pairs(warehouse)
+    merges, rejects = strong[:5], weak[-5:]
     gone = merges[0][1]
     assert all(gone not in r[1:3] for r in merges[1:] + rejects)
     _decide(warehouse, merges, "merge", 1)
@@ -306,12 +308,9 @@ def test_a_supervised_model_is_adopted_with_its_steward_layer(scored_file: Path,
     donor = tmp_path / "donor.duckdb"
     shutil.copy(scored_file, donor)
     with open_warehouse(donor) as con:
-        rows = con.execute(
-            "SELECT p.pair_id, p.customer_id_l, p.customer_id_r, p.state FROM candidate_pairs p "
-            "JOIN customers c ON c.customer_id = p.customer_id_l WHERE c.customer_type = 'person' "
-            "ORDER BY p.match_probability DESC, p.pair_id").fetchall()
-        _decide(con, [r for r in rows if r[3] == "auto_merge"][:5], "merge", 1)
-        _decide(con, [r for r in rows if r[3] == "review"][-5:], "not_duplicate", 10)
+        strong, weak = _person_pairs(con)
+        _decide(con, strong[:5], "merge", 1)
+        _decide(con, weak[-5:], "not_duplicate", 10)
         assert score_candidates(con, MatchingConfig(model="auto")).models["person"] == "supervised"
         kept = stored_models(con)["person"]
     with open_warehouse(tmp_path / "other.duckdb") as con:
