@@ -331,12 +331,11 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     return summary
 
 
-def stored_models(con: duckdb.DuckDBPyConnection, comparisons: tuple[Comparison, ...] = COMPARISONS,
-                  matching: MatchingConfig | None = None) -> dict[str, MatchModel]:
+def stored_models(con: duckdb.DuckDBPyConnection,
+                  comparisons: tuple[Comparison, ...] = COMPARISONS) -> dict[str, MatchModel]:
     """The model kept for incremental runs, per customer type; empty when there is none or
     its levels are not those of ``comparisons`` (a new version compares differently). A
-    supervised model's steward layer applies to ``matching``'s review band."""
-    matching = matching or MatchingConfig()
+    supervised model's steward layer comes with the review band it learnt."""
     layers: dict[str, list[tuple]] = {}
     for customer_type, *row in fetch_sql(con, "select_match_steward_weights"):
         layers.setdefault(customer_type, []).append(tuple(row))
@@ -358,7 +357,7 @@ def stored_models(con: duckdb.DuckDBPyConnection, comparisons: tuple[Comparison,
             return {}
         model = MatchModel(customer_type, type_comparisons, kind, m, u, prior, pairs_fitted, customers)
         if kind == "supervised":
-            model.steward = _steward_layer(layers.get(customer_type, []), type_comparisons, matching)
+            model.steward = _steward_layer(layers.get(customer_type, []), type_comparisons)
             if model.steward is None:
                 return {}
         models[customer_type] = model
@@ -372,14 +371,17 @@ def _is_level(comparison: Comparison | None, level: int | None, label: str) -> b
             and comparison.labels[level] == label)
 
 
-_INTERCEPT, _SCORE = "(intercept)", "(unsupervised log-odds)"
+# match_steward_weights rows that are no level: the layer's terms and the band it learnt
+_INTERCEPT, _SCORE, _BAND_FROM, _BAND_TO = ("(intercept)", "(unsupervised log-odds)", "(review band from)",
+                                            "(review band to)")
+_TERMS = {_INTERCEPT, _SCORE, _BAND_FROM, _BAND_TO}
 
 
-def _steward_layer(rows: list[tuple], comparisons: tuple[Comparison, ...],
-                   matching: MatchingConfig) -> StewardLayer | None:
+def _steward_layer(rows: list[tuple], comparisons: tuple[Comparison, ...]) -> StewardLayer | None:
     """A kept steward layer from its rows of match_steward_weights (field, level, label,
-    weight, decisions); None when they are not those of ``comparisons``."""
-    terms = {field: weight for field, _, _, weight, _ in rows if field in (_INTERCEPT, _SCORE)}
+    weight, decisions); None when they are not those of ``comparisons`` (or were kept before
+    the band was)."""
+    terms = {field: weight for field, _, _, weight, _ in rows if field in _TERMS}
     weights = {c.field: np.zeros(c.missing + 1) for c in comparisons}
     by_field = {c.field: c for c in comparisons}
     for field, level, label, weight, _ in rows:
@@ -388,9 +390,9 @@ def _steward_layer(rows: list[tuple], comparisons: tuple[Comparison, ...],
         if not _is_level(by_field.get(field), level, label):
             return None
         weights[field][level] = weight
-    if set(terms) != {_INTERCEPT, _SCORE}:
+    if set(terms) != _TERMS:
         return None
-    return StewardLayer(weights, terms[_SCORE], terms[_INTERCEPT], rows[0][4], matching.review, matching.auto_merge)
+    return StewardLayer(weights, terms[_SCORE], terms[_INTERCEPT], rows[0][4], terms[_BAND_FROM], terms[_BAND_TO])
 
 
 def _steward_weights(model: MatchModel) -> list[dict]:
@@ -400,7 +402,8 @@ def _steward_weights(model: MatchModel) -> list[dict]:
         return []
     rows = [(c.field, code, c.labels[code], float(layer.weights[c.field][code]))
             for c in model.comparisons for code in range(c.missing)]
-    rows += [(_SCORE, None, None, layer.score_weight), (_INTERCEPT, None, None, layer.intercept)]
+    rows += [(_SCORE, None, None, layer.score_weight), (_INTERCEPT, None, None, layer.intercept),
+             (_BAND_FROM, None, None, layer.low), (_BAND_TO, None, None, layer.high)]
     return [{"customer_type": model.customer_type, "field": f, "level": level, "label": label, "weight": w,
              "decisions": layer.decisions} for f, level, label, w in rows]
 
@@ -464,6 +467,11 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
         model = models.get(customer_type)
         if model is not None and count > model.customers * (1 + matching.refit_growth):
             return f"{customer_type} customers grew from {model.customers:,} to {count:,}"
+    for customer_type, model in models.items():
+        layer = model.steward
+        if layer is not None and (layer.low, layer.high) != (matching.review, matching.auto_merge):
+            return (f"the review band moved from [{layer.low:g}, {layer.high:g}) to "
+                    f"[{matching.review:g}, {matching.auto_merge:g}) since the {customer_type} steward layer learnt it")
     kinds = {model.kind for model in models.values()}
     if matching.model == "unsupervised" and "supervised" in kinds:
         return "model = unsupervised"
@@ -507,7 +515,7 @@ def _score(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, progress: P
     started = time.perf_counter()
     summary = DedupeSummary(run_id)
     decided = run_sql(con, "select_steward_decided_pairs").df()
-    models = {} if refit else stored_models(con, comparisons, matching)
+    models = {} if refit else stored_models(con, comparisons)
     type_counts = dict(fetch_sql(con, "count_matchable_customers"))  # the customers blocking compares
     reason = full_because or _refit_reason(con, models, matching, decided, type_counts, refit)
     full = reason is not None

@@ -239,12 +239,13 @@ def test_auto_model_turns_supervised_once_stewards_decided_enough_pairs(
     assert summary.models["person"] == "supervised"
     assert warehouse.execute("SELECT DISTINCT model FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
                              [summary.run_id]).fetchall() == [("supervised",)]
-    # its steward layer is kept: one weight per level, the unsupervised log-odds and the intercept
+    # its steward layer is kept: one weight per level, the unsupervised log-odds, the intercept
+    # and the band it learnt
     layer = warehouse.execute("SELECT field, decisions FROM match_steward_weights WHERE run_id = ? "
                               "AND customer_type = 'person'", [summary.run_id]).fetchall()
     levels = warehouse.execute("SELECT count(*) FROM match_levels WHERE run_id = ? AND customer_type = 'person'",
                                [summary.run_id]).fetchall()[0][0]
-    assert len(layer) == levels + 2 and {d for _, d in layer} == {10}
+    assert len(layer) == levels + 4 and {d for _, d in layer} == {10}
     # and the kept layer is the one fitted, weight for weight
     assert len(fitted) == 1 and fitted[0].intercept != 0 and fitted[0].score_weight != 1
     assert _same_layer(scoring.stored_models(warehouse)["person"].steward, fitted[0])
@@ -275,6 +276,25 @@ def test_a_customer_type_without_a_kept_model_is_fitted_on_all_its_pairs(warehou
                                   "AND run_id = ?", [summary.run_id]).fetchall()
     assert fitted_on == [(companies,)]
     assert score_candidates(warehouse, MatchingConfig()).mode == "incremental"
+
+
+def test_a_steward_layer_is_learnt_again_when_the_review_band_moves(
+        warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layer learnt what the stewards decided of [review, auto_merge): moved thresholds
+    are another band, which it must not be applied to unlearnt."""
+    import dedupe.scoring as scoring
+
+    monkeypatch.setattr(scoring, "MIN_DECISIONS_PER_CLASS", 5)
+    strong, weak = _person_pairs(warehouse)
+    _decide(warehouse, strong[:5], "merge", 1)
+    _decide(warehouse, weak[-5:], "not_duplicate", 10)
+    assert score_candidates(warehouse, MatchingConfig(model="auto")).models["person"] == "supervised"
+    moved = score_candidates(warehouse, MatchingConfig(model="auto", review=0.5))
+    assert moved.mode == "full (the review band moved from [0.6, 0.95) to [0.5, 0.95) since the person steward " \
+                         "layer learnt it)"
+    layer = scoring.stored_models(warehouse)["person"].steward
+    assert (layer.low, layer.high) == (0.5, 0.95)
+    assert score_candidates(warehouse, MatchingConfig(model="auto", review=0.5)).mode == "incremental"
 
 
 def test_decisions_on_a_deleted_customer_neither_teach_nor_ask_for_a_refit(
