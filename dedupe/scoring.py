@@ -308,8 +308,9 @@ def score_candidates(con: duckdb.DuckDBPyConnection, matching: MatchingConfig, p
     earlier runs are clustered again with them. So ingesting A then B, with a dedupe after
     each, gives the clusters one dedupe after A and B gives with the same model. A full run
     (the first, ``refit``, ``[matching] model`` asking for another kind, a customer type
-    grown by more than ``[matching] refit_growth``, the stewards' decisions grown as much, or
-    pairs of a type without a kept model) compares every pair and fits the model.
+    grown by more than ``[matching] refit_growth``, the stewards' decisions grown as much, the
+    thresholds moved from the steward layer's band, or pairs of a type without a kept model)
+    compares every pair and fits the model.
     With ``revise``, an incremental run first undoes the auto-merges its clustering no longer
     supports (merge/merging.py, ``revise_auto_merges``), so that records arriving over several
     runs end in the customers one run over all of them gives; a full run never does (a new

@@ -104,9 +104,10 @@ def dedupe(
     compared) on --refit, when [matching] model asks for another kind, when a customer
     type has grown by more than [matching] refit_growth (default 1.0: doubled), when the
     stewards' decisions on a type's pairs have grown by as much since the model learnt
-    them, when model = "auto" finds 50 decisions of each kind for an unsupervised type, when
-    pairs of a customer type without a model yet turn up, or when this version compares
-    differently from the one that fitted it.
+    them or the thresholds moved from the band it learnt, when model = "auto" finds 50
+    decisions of each kind for an unsupervised type, when pairs of a customer type without
+    a model yet turn up, or when this version compares differently from the one that
+    fitted it.
     """
     from dedupe.scoring import score_candidates
     from merge.merging import auto_merge
