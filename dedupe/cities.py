@@ -19,12 +19,12 @@ from dedupe.folding import fold_text
 CITY_NAMES: dict[str, tuple[str, ...]] = {
     # Colombia
     "bogota": ("bogota d c", "bogota dc", "bogota distrito capital", "santafe de bogota",
-               "santa fe de bogota", "bogota d c colombia"),
+               "santa fe de bogota", "bogota d c colombia", "santa fe de bogota d c", "santafe de bogota d c"),
     "cali": ("santiago de cali",),
     "barranquilla": ("b quilla", "bquilla", "baquilla"),
     "bucaramanga": ("b manga", "bmanga"),
-    "cartagena": ("cartagena de indias", "cartagena d t y c"),
-    "santa marta": ("sta marta", "sta marta d t c h"),
+    "cartagena": ("cartagena de indias", "cartagena d t y c", "cartagena de indias d t y c"),
+    "santa marta": ("sta marta", "sta marta d t c h", "santa marta d t c h"),
     "cucuta": ("san jose de cucuta",),
     "villavicencio": ("villavo",),
     "pasto": ("san juan de pasto",),
@@ -37,7 +37,8 @@ CITY_NAMES: dict[str, tuple[str, ...]] = {
     "brasilia": ("bsb",),
     "florianopolis": ("floripa",),
     # Mexico, Peru, Ecuador, Chile
-    "ciudad de mexico": ("cdmx", "mexico df", "mexico d f", "mexico city", "cd de mexico", "cd mexico"),
+    "ciudad de mexico": ("cdmx", "mexico df", "mexico d f", "mexico city", "cd de mexico", "cd mexico",
+                         "ciudad de mexico d f", "mexico distrito federal"),
     "lima": ("lima metropolitana", "cercado de lima", "lima cercado"),
     "quito": ("distrito metropolitano de quito", "san francisco de quito"),
     "guayaquil": ("santiago de guayaquil",),

@@ -279,6 +279,27 @@ def test_a_warehouse_from_before_cities_had_one_name_takes_their_features_again(
     assert cities.get("bogota", 0) > 10 and "bogota d c" not in cities
 
 
+def test_a_warehouse_from_before_more_official_city_names_takes_their_features_again(tmp_path: Path) -> None:
+    """Migration 0014: features kept with an official name that is now one city's ("santa fe
+    de bogota d c") are dropped and taken again, by the city's one name; the others stay."""
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = load_config(tmp_path / "unifica.toml")
+    with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0014
+        con.execute("UPDATE match_features SET city = 'santa fe de bogota d c' WHERE city = 'bogota'")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 14")
+        official = con.execute("SELECT count(*) FROM match_features WHERE city = 'santa fe de bogota d c'"
+                               ).fetchall()[0][0]
+        kept = con.execute("SELECT count(*) FROM match_features").fetchall()[0][0]
+    assert official > 10
+    with open_warehouse(config.warehouse) as con:
+        assert con.execute("SELECT count(*) FROM match_features").fetchall() == [(kept - official,)]
+        again = score_candidates(con, config.matching)
+        cities = dict(con.execute("SELECT city, count(*) FROM match_features GROUP BY ALL").fetchall())
+    assert again.mode == "incremental" and again.changed == official
+    assert cities.get("bogota", 0) == official and "santa fe de bogota d c" not in cities
+
+
 def test_the_common_contacts_and_name_words_go_with_the_model(tmp_path: Path) -> None:
     """An incremental run keeps the contacts, birth dates and name word shares the fitting run
     counted (it compares and scores as that run did); a full run counts them again; adopting

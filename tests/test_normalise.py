@@ -320,6 +320,10 @@ def test_fold_text(raw: str, expected: str) -> None:
     ("POA", "porto alegre"), ("CDMX", "ciudad de mexico"), ("México D.F.", "ciudad de mexico"), ("Mexico DF", "ciudad de mexico"),
     ("Lima Metropolitana", "lima"), ("Distrito Metropolitano de Quito", "quito"),
     ("Santiago de Chile", "santiago"), ("Santiago", "santiago"),
+    # official names with the district's letters (migration 0014)
+    ("Ciudad de México, D.F.", "ciudad de mexico"), ("México, Distrito Federal", "ciudad de mexico"),
+    ("Santa Fe de Bogotá D.C.", "bogota"), ("Santafé de Bogotá, D.C.", "bogota"),
+    ("Cartagena de Indias D.T. y C.", "cartagena"), ("Santa Marta D.T.C.H.", "santa marta"),
     # unknown cities come back folded; a two-letter word alone is no state to drop
     ("Tuluá", "tulua"), ("DF", "df"), ("SP", "sp"), ("Rio RJ", "rio de janeiro"), ("Campinas SP SP", "campinas"),
     ("", ""),
