@@ -258,23 +258,41 @@ def test_a_warehouse_from_before_the_legal_form_was_compared_takes_it_from_its_c
         assert all(form is None for kind, form, _ in kept if kind == "person")
 
 
+def _kept_bogota_as(tmp_path: Path, written: str, before: int, *later_tables: str) -> Path:
+    """A consolidated warehouse as it was before migration ``before``: the features kept for
+    Bogotá hold the city as ``written``, and the tables of later migrations are gone."""
+    generate(tmp_path, customers=200, seed=6)
+    _consolidate(tmp_path)
+    config = tmp_path / "unifica.toml"
+    with duckdb.connect(str(load_config(config).warehouse)) as con:
+        con.execute("UPDATE match_features SET city = ? WHERE city = 'bogota'", [written])
+        con.execute("DELETE FROM schema_migrations WHERE version >= ?", [before])
+        for table in later_tables:
+            con.execute(f"DROP TABLE {table}")
+    return config
+
+
+def _taken_again(config_path: Path) -> tuple[int, object, dict[str, int]]:
+    """Open the warehouse (the migrations run), then dedupe it: the features kept after the
+    migrations, the dedupe's summary, and the features' cities after it."""
+    config = load_config(config_path)
+    with open_warehouse(config.warehouse) as con:
+        kept = con.execute("SELECT count(*) FROM match_features").fetchall()[0][0]
+        again = score_candidates(con, config.matching)
+        cities = dict(con.execute("SELECT city, count(*) FROM match_features GROUP BY ALL").fetchall())
+    return kept, again, cities
+
+
 def test_a_warehouse_from_before_cities_had_one_name_takes_their_features_again(tmp_path: Path) -> None:
     """Migration 0012: the features kept with a city as it was written ("bogota d c") are
     dropped, and the next dedupe takes them again, by the city's one name ("bogota")."""
-    generate(tmp_path, customers=200, seed=6)
-    _consolidate(tmp_path)
-    config = load_config(tmp_path / "unifica.toml")
-    with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0012
-        con.execute("UPDATE match_features SET city = 'bogota d c' WHERE city = 'bogota'")
-        con.execute("DELETE FROM schema_migrations WHERE version >= 12")
-        con.execute("DROP TABLE match_steward_weights")      # migration 0013's, later still
+    config = _kept_bogota_as(tmp_path, "bogota d c", 12, "match_steward_weights")   # 0013's, later still
+    with duckdb.connect(str(load_config(config).warehouse)) as con:
         without_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NULL").fetchall()[0][0]
         with_city = con.execute("SELECT count(*) FROM match_features WHERE city IS NOT NULL").fetchall()[0][0]
     assert with_city > 50
-    with open_warehouse(config.warehouse) as con:
-        assert con.execute("SELECT count(*) FROM match_features").fetchall() == [(without_city,)]
-        again = score_candidates(con, config.matching)
-        cities = dict(con.execute("SELECT city, count(*) FROM match_features GROUP BY ALL").fetchall())
+    kept, again, cities = _taken_again(config)
+    assert kept == without_city
     assert again.mode == "incremental" and again.changed == with_city
     assert cities.get("bogota", 0) > 10 and "bogota d c" not in cities
 
@@ -282,20 +300,14 @@ def test_a_warehouse_from_before_cities_had_one_name_takes_their_features_again(
 def test_a_warehouse_from_before_more_official_city_names_takes_their_features_again(tmp_path: Path) -> None:
     """Migration 0014: features kept with an official name that is now one city's ("santa fe
     de bogota d c") are dropped and taken again, by the city's one name; the others stay."""
-    generate(tmp_path, customers=200, seed=6)
-    _consolidate(tmp_path)
-    config = load_config(tmp_path / "unifica.toml")
-    with duckdb.connect(str(config.warehouse)) as con:   # as the warehouse was before migration 0014
-        con.execute("UPDATE match_features SET city = 'santa fe de bogota d c' WHERE city = 'bogota'")
-        con.execute("DELETE FROM schema_migrations WHERE version >= 14")
+    config = _kept_bogota_as(tmp_path, "santa fe de bogota d c", 14)
+    with duckdb.connect(str(load_config(config).warehouse)) as con:
         official = con.execute("SELECT count(*) FROM match_features WHERE city = 'santa fe de bogota d c'"
                                ).fetchall()[0][0]
-        kept = con.execute("SELECT count(*) FROM match_features").fetchall()[0][0]
+        before = con.execute("SELECT count(*) FROM match_features").fetchall()[0][0]
     assert official > 10
-    with open_warehouse(config.warehouse) as con:
-        assert con.execute("SELECT count(*) FROM match_features").fetchall() == [(kept - official,)]
-        again = score_candidates(con, config.matching)
-        cities = dict(con.execute("SELECT city, count(*) FROM match_features GROUP BY ALL").fetchall())
+    kept, again, cities = _taken_again(config)
+    assert kept == before - official
     assert again.mode == "incremental" and again.changed == official
     assert cities.get("bogota", 0) == official and "santa fe de bogota d c" not in cities
 
