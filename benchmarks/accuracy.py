@@ -132,10 +132,11 @@ FROM shared GROUP BY ALL ORDER BY customer_type DESC, pairs DESC
 
 # True pairs of persons missed even at review (neither in one cluster nor joined by a pair at
 # or above review) whose one side's name is a single word (a WhatsApp profile's "Isabel") and
-# that share no phone, e-mail, document or date of birth, each with its record pairs and how many other persons' names hold that word (in that city
-# when the two share one): the pairs a scorer would have to propose along with the true one,
-# as what the two records share says no more of it than of them. One lone record may miss
-# several customers of its entity: ``lone_name_bound`` counts its alike pairs once.
+# that share no phone, e-mail, document or date of birth, each with its record pairs and how
+# many other persons' names hold that word (in that city when the two share one): the pairs a
+# scorer would have to propose along with the true one, as what the two records share says no
+# more of it than of them. One lone record may miss several customers of its entity:
+# ``lone_name_bound`` counts its alike pairs once.
 LONE_NAME_SQL = """
 WITH missed AS (
     SELECT a.customer_id AS l, b.customer_id AS r, a.records * b.records AS record_pairs
@@ -255,9 +256,9 @@ def lone_name_bound(con: duckdb.DuckDBPyConnection, truth: Path, figures: Accura
     lines = [f"    missed at review: {missed:,} of {true_pairs:,.0f} true record pairs ({bar} recall at review "
              f"allows {allowed:,}); {lone_pairs:,} of them in {len(lone):,} pairs of persons whose one name is "
              f"a single word, sharing no phone, e-mail, document or date of birth"]
-    still = missed - allowed - (missed - lone_pairs)   # with every other missed pair found
     if missed <= allowed or lone.empty:
         return lines
+    still = lone_pairs - allowed   # to come from the lone pairs, with every other missed pair found
     if still <= 0:
         return lines + ["    the other missed pairs alone would reach it"]
     records = lone.groupby("lone_customer").agg(record_pairs=("record_pairs", "sum"), alike=("alike", "max"))
@@ -333,7 +334,7 @@ def at_thresholds(config_path: Path, thresholds: list[float]) -> list[Accuracy]:
     config = load_config(config_path)
     folder = config_path.parent
     ingested, warehouse = folder / "thresholds-ingested.duckdb", folder / "thresholds.duckdb"
-    scratch = [ingested, warehouse, ingested.with_name(ingested.name + ".wal"), warehouse.with_name(warehouse.name + ".wal")]
+    scratch = [ingested, warehouse, *(path.with_name(path.name + ".wal") for path in (ingested, warehouse))]
     figures = []
     try:
         for path in scratch:
@@ -341,7 +342,7 @@ def at_thresholds(config_path: Path, thresholds: list[float]) -> list[Accuracy]:
         with open_warehouse(ingested) as con:
             ingest_sources(con, dataclasses.replace(config, warehouse=ingested))
         for threshold in thresholds:
-            warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+            scratch[3].unlink(missing_ok=True)   # the last threshold's WAL
             shutil.copyfile(ingested, warehouse)
             matching = dataclasses.replace(config.matching, auto_merge=threshold,
                                            review=min(config.matching.review, threshold))
@@ -365,8 +366,9 @@ def main() -> None:
                         help="FEBRL data sets (default: all four; the option alone: none)")
     parser.add_argument("--generated", nargs="*", type=int, default=[10_000, 100_000],
                         help="generated data set sizes (default: 10000 100000; the option alone: none)")
-    parser.add_argument("--seed", type=int, default=99, help="generator seed (default 99, the million-record row's; the README says which seeds "
-                             "tuning used)")
+    parser.add_argument("--seed", type=int, default=99,
+                        help="generator seed (default 99, the million-record row's; the README says which "
+                             "seeds tuning used)")
     parser.add_argument("--out", type=Path, default=None, help="keep the data here (default: a temp folder)")
     parser.add_argument("--steward", type=int, default=0, metavar="PERCENT",
                         help="for generated data, then decide PERCENT %% of the review pairs as the truth "
