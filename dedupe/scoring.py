@@ -228,8 +228,7 @@ def _fit(matching: MatchingConfig, vectors: pd.DataFrame, pairs: pd.DataFrame, c
     """The model for one customer type: unsupervised, with a steward layer for the review band
     learnt from the steward's decisions when asked (or, with "auto", when there are enough of
     each kind)."""
-    known = decided[decided.customer_id_l.isin(customers.index) & decided.customer_id_r.isin(customers.index)]
-    known = known[customers.loc[known.customer_id_l, "customer_type"].to_numpy() == customer_type]
+    known = decided[decided.customer_type == customer_type]
     is_match = (known.decision == "merge").to_numpy()
     enough = min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS
     supervised = matching.model == "supervised" or (matching.model == "auto" and enough)
@@ -479,10 +478,8 @@ def _refit_reason(con: duckdb.DuckDBPyConnection, models: dict[str, MatchModel],
     if matching.model == "supervised" and "unsupervised" in kinds:
         return "model = supervised"
     if matching.model != "unsupervised" and len(decided):
-        types = con.execute("SELECT customer_id, customer_type FROM customers").df().set_index("customer_id")
-        known = decided.assign(customer_type=types.customer_type.reindex(decided.customer_id_l).to_numpy())
         for customer_type, model in models.items():
-            of_type = known[known.customer_type == customer_type]
+            of_type = decided[decided.customer_type == customer_type]
             is_match = (of_type.decision == "merge").to_numpy()
             if (matching.model == "auto" and model.kind == "unsupervised"
                     and min(is_match.sum(), (~is_match).sum()) >= MIN_DECISIONS_PER_CLASS):

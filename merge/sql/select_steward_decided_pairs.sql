@@ -3,7 +3,8 @@
 -- model. Pairs whose candidate_pairs state is accepted or rejected count as decided too.
 -- Only pairs of customers matching compares (active or merged; count_matchable_customers.sql):
 -- what decides a refit and what the steward layer learns from must be the same pairs
--- (stage_comparison_customers.sql loads all of theirs).
+-- (stage_comparison_customers.sql loads all of theirs). customer_type: the pair's (a person
+-- is never paired with a company).
 WITH decisions AS (
     SELECT least(customer_id_l, customer_id_r) AS customer_id_l,
            greatest(customer_id_l, customer_id_r) AS customer_id_r,
@@ -18,12 +19,12 @@ states AS (
     FROM candidate_pairs
     WHERE state IN ('accepted', 'rejected')
 )
-SELECT * FROM (
+SELECT d.customer_id_l, d.customer_id_r, d.decision, l.customer_type FROM (
     SELECT customer_id_l, customer_id_r, decision FROM decisions
     UNION ALL
     SELECT customer_id_l, customer_id_r, decision FROM states
     WHERE (customer_id_l, customer_id_r) NOT IN (SELECT (customer_id_l, customer_id_r) FROM decisions)
 ) d
-WHERE d.customer_id_l IN (SELECT customer_id FROM customers WHERE status IN ('active', 'merged'))
-  AND d.customer_id_r IN (SELECT customer_id FROM customers WHERE status IN ('active', 'merged'))
-ORDER BY customer_id_l, customer_id_r;
+JOIN customers l ON l.customer_id = d.customer_id_l AND l.status IN ('active', 'merged')
+JOIN customers r ON r.customer_id = d.customer_id_r AND r.status IN ('active', 'merged')
+ORDER BY d.customer_id_l, d.customer_id_r;
